@@ -1,0 +1,90 @@
+import { Field, Float, ID, InterfaceType, Int, ObjectType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+
+@InterfaceType({
+  description: 'An object with a global ID, fetchable with `Query.node`.',
+  // Roots are stored records: a repository has a fingerprint, a model a history, a version neither.
+  resolveType: (value: object) => ('fingerprint' in value ? 'Repository' : 'history' in value ? 'Model' : 'ModelVersion'),
+})
+export abstract class Node {
+  @Field(() => ID, { description: 'Opaque global ID.' })
+  id!: string;
+}
+
+@ObjectType({ description: 'A Git identity.' })
+export class Person {
+  @Field(() => String) name!: string;
+  @Field(() => String) email!: string;
+}
+
+@ObjectType({ description: 'A Git commit.' })
+export class Commit {
+  @Field(() => String, { description: 'Full 40-character SHA.' }) sha!: string;
+  @Field(() => String, { nullable: true, description: 'Commit message, trimmed.' }) message?: string;
+  @Field(() => Person, { nullable: true }) author?: Person;
+  @Field(() => String, { nullable: true, description: 'Author date, ISO 8601 with the original offset.' }) authoredAt?: string;
+  @Field(() => String, { nullable: true, description: 'Committer date, ISO 8601 with the original offset.' }) committedAt?: string;
+}
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Boolean) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true }) startCursor?: string;
+  @Field(() => String, { nullable: true }) endCursor?: string;
+}
+
+@ObjectType({ description: 'Something wrong in a repository: a file that did not parse, a conflicting tag, a failed read.' })
+export class IndexProblem {
+  @Field(() => String, { description: 'File path from the repository root, or the tag name for tag problems.' }) file!: string;
+  @Field(() => Int, { nullable: true, description: '1-based line, when known.' }) line?: number;
+  @Field(() => String) message!: string;
+  @Field(() => String, { nullable: true, description: 'Commit the file was read at.' }) commit?: string;
+  @Field(() => String, { nullable: true, description: 'Ref of the model concerned, if any.' }) model?: string;
+}
+
+@ObjectType({ description: 'Where DVC keeps an object in remote storage.' })
+export class StorageLocation {
+  @Field(() => String, { description: 'Remote name from `.dvc/config`.' }) remote!: string;
+  @Field(() => String, { description: 'URL of the object (DVC 3 `files/md5/…` or the 2.x layout).' }) url!: string;
+}
+
+@ObjectType({ description: "A version's model file: its path, DVC hash and storage location." })
+export class ArtifactFile {
+  @Field(() => String, { description: 'Path from the repository root, or a URL when the declaration gives one.' }) path!: string;
+  @Field(() => String, { nullable: true, description: 'DVC md5 (`….dir` for directories).' }) md5?: string;
+  @Field(() => Float, { nullable: true, description: 'Size in bytes (total for directories).' }) size?: number;
+  @Field(() => Int, { nullable: true, description: 'Number of files, for directories.' }) nfiles?: number;
+  @Field(() => StorageLocation, { nullable: true }) storage?: StorageLocation;
+  @Field(() => String, { description: 'How the location was found: `dvc.lock`, `.dvc`, `git`, `url` or `unknown`.' }) trackedBy!: string;
+}
+
+@ObjectType({ description: 'One metric value from a metrics file at the version commit.' })
+export class Metric {
+  @Field(() => String, { description: 'Metrics file from the repository root.' }) path!: string;
+  @Field(() => String, { description: 'Dotted key, e.g. `roc_auc.test`.' }) key!: string;
+  @Field(() => GraphQLJSON, { nullable: true }) value?: unknown;
+}
+
+@ObjectType({ description: 'One parameter value from a params file (or dvc.lock) at the version commit.' })
+export class Param {
+  @Field(() => String, { description: 'Params file from the repository root.' }) path!: string;
+  @Field(() => String, { description: 'Dotted key, e.g. `train.n_est`.' }) key!: string;
+  @Field(() => GraphQLJSON, { nullable: true }) value?: unknown;
+}
+
+@ObjectType({ description: 'A file a pipeline stage used or produced, with its DVC hash.' })
+export class LineageFile {
+  @Field(() => String) path!: string;
+  @Field(() => String, { nullable: true }) md5?: string;
+}
+
+@ObjectType({ description: 'How a version was made: the dvc.lock stage that produced its file.' })
+export class Lineage {
+  @Field(() => String, { description: 'The dvc.lock that records the stage.' }) lockFile!: string;
+  @Field(() => String) stage!: string;
+  @Field(() => String, { nullable: true }) cmd?: string;
+  @Field(() => [LineageFile]) deps!: LineageFile[];
+  @Field(() => [Param]) params!: Param[];
+  @Field(() => [LineageFile]) outs!: LineageFile[];
+}

@@ -1,0 +1,92 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
+import { NotFoundError } from '../errors.js';
+import type { ModelRecord, RepositoryRecord } from '../registry/index.js';
+import type { GraphQLContext } from './context.js';
+import { toGlobalId } from './globalId.js';
+import { paginate } from './paginate.js';
+import type { Page } from './paginate.js';
+import { Model, ModelVersion, ModelVersionConnection, RegistryEventConnection, Repository, StageAssignment } from './registry.types.js';
+import { versionRoot } from './roots.js';
+import type { AssignmentRoot, EventRoot, VersionRoot } from './roots.js';
+
+@Resolver(() => Model)
+export class ModelResolver {
+  @FieldResolver(() => ID)
+  id(@Root() model: ModelRecord): string {
+    return toGlobalId('Model', model.ref);
+  }
+
+  @FieldResolver(() => Repository)
+  async repository(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext): Promise<RepositoryRecord> {
+    const repository = await ctx.loaders.repository.load(model.repository);
+    if (!repository) throw new NotFoundError(`Repository ${model.repository} of model ${model.ref} is no longer indexed; retry the query.`);
+    return repository;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Path of the model file from the repository root (from `dvc.yaml`).' })
+  path(@Root() model: ModelRecord): string | undefined {
+    return model.declaration?.path;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '`type` from `dvc.yaml` (`model`, `dataset`, …).' })
+  type(@Root() model: ModelRecord): string | undefined {
+    return model.declaration?.type;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '`desc` from `dvc.yaml`.' })
+  description(@Root() model: ModelRecord): string | undefined {
+    return model.declaration?.description;
+  }
+
+  @FieldResolver(() => [String], { description: '`labels` from `dvc.yaml`.' })
+  labels(@Root() model: ModelRecord): string[] {
+    return model.declaration?.labels ?? [];
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'Highest SemVer among registered versions that are not deregistered (GTO `latest`).' })
+  latestVersion(@Root() model: ModelRecord): VersionRoot | undefined {
+    const version = model.versions.find((v) => v.name === model.latestVersion);
+    return version ? versionRoot(model, version) : undefined;
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'A version by name (`v1.2.3`).' })
+  version(@Root() model: ModelRecord, @Arg('name', () => String) name: string): VersionRoot | undefined {
+    const version = model.versions.find((v) => v.name === name);
+    return version ? versionRoot(model, version) : undefined;
+  }
+
+  @FieldResolver(() => ModelVersionConnection, { description: 'Versions, highest SemVer first. Deregistered versions are left out unless `includeDeregistered`.' })
+  versions(
+    @Root() model: ModelRecord,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('includeDeregistered', () => Boolean, { nullable: true }) includeDeregistered?: boolean,
+  ): Page<VersionRoot> {
+    const versions = model.versions.filter((v) => includeDeregistered || !v.deregistered).map((v) => versionRoot(model, v));
+    return paginate(versions, (v) => `${v.name}@${v.commit.sha}`, { first, after });
+  }
+
+  @FieldResolver(() => [StageAssignment], {
+    description: 'Current stages. `all: false` (default) is GTO `show`: per stage, the most recently assigned active version. `all: true` lists every active assignment.',
+  })
+  stages(@Root() model: ModelRecord, @Arg('all', () => Boolean, { defaultValue: false }) all: boolean): AssignmentRoot[] {
+    return (all ? model.assignments : model.stages).map((a) => ({ ...a, model: model.ref }));
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version currently in a stage (GTO `show` semantics).' })
+  stage(@Root() model: ModelRecord, @Arg('name', () => String) name: string): VersionRoot | undefined {
+    const assignment = model.stages.find((s) => s.stage === name);
+    const version = assignment && model.versions.find((v) => v.name === assignment.version && v.commit.sha === assignment.commit);
+    return version ? versionRoot(model, version) : undefined;
+  }
+
+  @FieldResolver(() => RegistryEventConnection, { description: 'Every registry event of the model, newest first (GTO `history`).' })
+  history(
+    @Root() model: ModelRecord,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Page<EventRoot> {
+    const events = model.history.map((e) => ({ ...e, model: model.ref }));
+    return paginate(events, (e) => e.tag, { first, after });
+  }
+}

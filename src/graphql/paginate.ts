@@ -1,0 +1,48 @@
+import { InputError } from '../errors.js';
+
+/** Largest page a client may ask for; bigger requests are refused rather than truncated. */
+export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor?: string; endCursor?: string };
+  totalCount: number;
+}
+
+export function encodeCursor(key: string): string {
+  return Buffer.from(`cursor:${key}`, 'utf8').toString('base64');
+}
+
+/**
+ * A Relay page over an ordered list. Cursors name an item's stable key (a ref), not an
+ * offset, so a page boundary survives items being added before it.
+ */
+export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, args: { first?: number | null; after?: string | null }): Page<T> {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new InputError(`first must be between 0 and ${MAX_PAGE_SIZE}, got ${first}; page through larger lists with \`after\`.`);
+  }
+  let start = 0;
+  if (args.after) {
+    const decoded = Buffer.from(args.after, 'base64').toString('utf8');
+    if (!decoded.startsWith('cursor:')) throw new InputError(`"${args.after}" is not a cursor; pass an \`endCursor\` or edge \`cursor\` from a previous page.`);
+    const key = decoded.slice('cursor:'.length);
+    const index = items.findIndex((item) => keyOf(item) === key);
+    if (index < 0) throw new InputError(`The cursor "${args.after}" names an item that no longer exists; start again from the first page.`);
+    start = index + 1;
+  }
+  const slice = items.slice(start, start + first);
+  const edges = slice.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  return {
+    edges,
+    nodes: slice,
+    pageInfo: {
+      hasNextPage: start + first < items.length,
+      hasPreviousPage: start > 0,
+      ...(edges.length > 0 ? { startCursor: edges[0]?.cursor, endCursor: edges[edges.length - 1]?.cursor } : {}),
+    },
+    totalCount: items.length,
+  };
+}

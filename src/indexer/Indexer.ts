@@ -1,0 +1,202 @@
+import type { ProblemRecord, RepositorySnapshot } from '../registry/index.js';
+import type { GitSource, RepositoryInfo } from '../sources/index.js';
+import type { RegistryStore } from '../store/index.js';
+import { NotFoundError } from '../errors.js';
+import { indexRepository } from './indexRepository.js';
+
+/** What one pass over every source did (`modelgate index --json` prints it). */
+export interface IndexSummary {
+  repositories: number;
+  models: number;
+  versions: number;
+  updated: number;
+  unchanged: number;
+  failed: { repository: string; error: string }[];
+  problems: (ProblemRecord & { repository: string })[];
+  seconds: number;
+}
+
+export interface IndexerOptions {
+  sources: readonly GitSource[];
+  store: RegistryStore;
+  /** Repositories indexed at once. */
+  concurrency?: number;
+  /** Called after each repository, for progress bars. */
+  onProgress?: (done: number, total: number, ref: string) => void;
+  log?: (message: string) => void;
+}
+
+/**
+ * The orchestrator: lists repositories, indexes each (at most `concurrency` at a time),
+ * keeps the store in step, and never lets one repository's failure stop the others.
+ * One pass runs at a time; asking for a pass while one runs returns that pass.
+ */
+export class Indexer {
+  private running: Promise<IndexSummary> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private passes = 0;
+  private last: { finishedAt: string; seconds: number; repositories: number; failed: number } | undefined;
+  /** The repositories the last listing found, by ref, for single-repository refreshes. */
+  private known = new Map<string, { source: GitSource; repository: RepositoryInfo }>();
+
+  private constructor(private readonly options: IndexerOptions) {}
+
+  static create(options: IndexerOptions): Indexer {
+    return new Indexer(options);
+  }
+
+  /** True once the first pass has finished. */
+  get ready(): boolean {
+    return this.passes > 0;
+  }
+
+  /** The last finished pass, if any. */
+  get lastPass(): { finishedAt: string; seconds: number; repositories: number; failed: number } | undefined {
+    return this.last;
+  }
+
+  /** Runs one pass over every source (or joins the pass already running). */
+  indexAll(): Promise<IndexSummary> {
+    if (!this.running) {
+      this.running = this.pass()
+        .then((summary) => {
+          this.last = { finishedAt: new Date().toISOString(), seconds: summary.seconds, repositories: summary.repositories, failed: summary.failed.length };
+          return summary;
+        })
+        .finally(() => {
+          this.running = undefined;
+          this.passes += 1;
+        });
+    }
+    return this.running;
+  }
+
+  /** Re-indexes one repository now. Unknown refs (not listed by any source) are a NotFoundError. */
+  async refresh(ref: string): Promise<void> {
+    let item = this.known.get(ref);
+    if (!item) {
+      const sourceName = ref.slice(0, ref.indexOf(':'));
+      const source = this.options.sources.find((s) => s.name === sourceName);
+      const repository = source && (await source.listRepositories()).find((r) => r.ref === ref);
+      if (!source || !repository) throw new NotFoundError(`No configured source lists the repository ${ref}; check the ref against \`repositories\`.`);
+      item = { source, repository };
+      this.known.set(ref, item);
+    }
+    const summary = emptySummary();
+    await this.indexOne(item.source, item.repository, summary);
+    if (summary.failed[0]) this.options.log?.(`refresh of ${ref} failed: ${summary.failed[0].error}`);
+  }
+
+  /** Starts the reconcile loop: a pass now, then one every `intervalMs` after the previous ends. */
+  start(intervalMs: number): void {
+    const loop = async () => {
+      try {
+        await this.indexAll();
+      } catch (error) {
+        this.options.log?.(`index pass failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (this.timer !== undefined) this.timer = setTimeout(loop, intervalMs);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stops the loop and waits for a running pass. */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<IndexSummary> {
+    const started = process.hrtime.bigint();
+    const { store } = this.options;
+    const summary = emptySummary();
+
+    // STEP 1: every repository of every source. A source that cannot list keeps what it had.
+    const work: { source: GitSource; repository: RepositoryInfo }[] = [];
+    const listedSources = new Set<string>();
+    for (const source of this.options.sources) {
+      try {
+        for (const repository of await source.listRepositories()) work.push({ source, repository });
+        listedSources.add(source.name);
+      } catch (error) {
+        summary.failed.push({ repository: `${source.name}:`, error: messageOf(error) });
+      }
+    }
+    summary.repositories = work.length;
+    this.known = new Map(work.map((w) => [w.repository.ref, w] as const));
+
+    // STEP 2: index them, a few at a time.
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < work.length) {
+        const item = work[next++];
+        if (!item) break;
+        await this.indexOne(item.source, item.repository, summary);
+        this.options.onProgress?.(++done, work.length, item.repository.ref);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, worker));
+
+    // STEP 3: forget repositories that their source no longer lists.
+    const listed = new Set(work.map((w) => w.repository.ref));
+    for (const ref of await store.listRepositories()) {
+      const sourceName = ref.slice(0, ref.indexOf(':'));
+      if (listedSources.has(sourceName) && !listed.has(ref)) await store.removeRepository(ref);
+    }
+    summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return summary;
+  }
+
+  private async indexOne(source: GitSource, repository: RepositoryInfo, summary: IndexSummary): Promise<void> {
+    const { store } = this.options;
+    const [previous] = await store.getRepositories([repository.ref]);
+    const outcome = await indexRepository({ source, repository, ...(previous ? { previous } : {}) });
+    const attemptAt = new Date().toISOString();
+    switch (outcome.result) {
+      case 'updated': {
+        await store.putSnapshot(outcome.snapshot);
+        await store.setStatus({ ref: repository.ref, stale: false, lastAttemptAt: attemptAt });
+        summary.updated += 1;
+        this.count(summary, outcome.snapshot.repository.ref, outcome.snapshot.repository.problems, outcome.snapshot.models);
+        return;
+      }
+      case 'unchanged': {
+        await store.setStatus({ ref: repository.ref, stale: false, lastAttemptAt: attemptAt });
+        summary.unchanged += 1;
+        const models = (await store.getModels(outcome.repository.models)).filter((m) => m !== undefined);
+        this.count(summary, repository.ref, outcome.repository.problems, models);
+        return;
+      }
+      case 'failed': {
+        // The previous snapshot (if any) stays and is marked stale; a repository never
+        // indexed still appears, empty, so its error can be seen.
+        if (!previous) await store.putSnapshot(emptySnapshot(repository, attemptAt));
+        await store.setStatus({ ref: repository.ref, stale: true, lastError: outcome.error.message, lastAttemptAt: attemptAt });
+        summary.failed.push({ repository: repository.ref, error: outcome.error.message });
+        this.options.log?.(`indexing ${repository.ref} failed: ${outcome.error.message}`);
+        return;
+      }
+    }
+  }
+
+  private count(summary: IndexSummary, ref: string, problems: ProblemRecord[], models: { versions: unknown[] }[]): void {
+    summary.models += models.length;
+    summary.versions += models.reduce((n, m) => n + m.versions.length, 0);
+    summary.problems.push(...problems.map((p) => ({ repository: ref, ...p })));
+  }
+}
+
+function emptySummary(): IndexSummary {
+  return { repositories: 0, models: 0, versions: 0, updated: 0, unchanged: 0, failed: [], problems: [], seconds: 0 };
+}
+
+function emptySnapshot(repository: RepositoryInfo, at: string): RepositorySnapshot {
+  const { ref, source, kind, host, fullName, url } = repository;
+  return { repository: { ref, source, kind, host, fullName, url, indexedAt: at, fingerprint: '', problems: [], models: [] }, models: [] };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,5 @@
+// The indexer's public surface: one repository, and the orchestrator over all sources.
+export { indexRepository } from './indexRepository.js';
+export type { IndexOutcome, IndexRepositoryInput } from './indexRepository.js';
+export { Indexer } from './Indexer.js';
+export type { IndexSummary, IndexerOptions } from './Indexer.js';

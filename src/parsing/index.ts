@@ -1,0 +1,28 @@
+export { parseGtoTag, gtoTagArtifactName, isValidGtoName, isValidGtoFullName } from './parseGtoTag.js';
+export { parseDvcYaml } from './parseDvcYaml.js';
+export { parseDvcLock } from './parseDvcLock.js';
+export { parseDvcFile } from './parseDvcFile.js';
+export { parseDataFile } from './parseDataFile.js';
+export { parseMetrics } from './parseMetrics.js';
+export { parseParams, selectParams } from './parseParams.js';
+export { parseDvcConfig } from './parseDvcConfig.js';
+export { storageUrl, pickRemote } from './storageUrl.js';
+export type {
+  ArtifactDeclaration,
+  DvcConfig,
+  DvcEntry,
+  DvcFile,
+  DvcLock,
+  DvcLockStage,
+  DvcRemote,
+  DvcYaml,
+  GtoAction,
+  GtoTagName,
+  KeyValue,
+  Parsed,
+  PlotDeclaration,
+  Problem,
+  ParamsReference,
+  StageDefinition,
+  StageOutput,
+} from './types.js';

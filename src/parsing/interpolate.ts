@@ -1,0 +1,65 @@
+import { entriesOf, isMapping, setOwn } from './shapes.js';
+
+/** `${ name.sub[0] }`, not preceded by a backslash (`\${` is a literal `${`). */
+const PLACEHOLDER = /(\\)?\$\{([^{}]*)\}/g;
+
+/**
+ * Resolves DVC's `${…}` placeholders in every string (keys included) of `value`, as
+ * `dvc/parsing` does: a string that is one placeholder takes the variable's value and type,
+ * otherwise scalars are spliced in as text (`true`/`false` for booleans). A placeholder
+ * that names no variable, or that would splice a list or mapping into text, stays as
+ * written and is listed in `errors` (once each).
+ */
+export function interpolate(value: unknown, context: Record<string, unknown>): { value: unknown; errors: string[] } {
+  const errors = new Set<string>();
+  return { value: resolve(value, context, errors), errors: [...errors] };
+}
+
+function resolve(value: unknown, context: Record<string, unknown>, errors: Set<string>): unknown {
+  if (typeof value === 'string') return value.includes('${') ? resolveString(value, context, errors) : value;
+  if (Array.isArray(value)) return value.map((item) => resolve(item, context, errors));
+  if (isMapping(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of entriesOf(value)) {
+      setOwn(out, String(resolve(key, context, errors)), resolve(item, context, errors));
+    }
+    return out;
+  }
+  return value;
+}
+
+function resolveString(text: string, context: Record<string, unknown>, errors: Set<string>): unknown {
+  const whole = /^\$\{([^{}]*)\}$/.exec(text);
+  if (whole) {
+    const found = lookup(whole[1] ?? '', context);
+    if (found !== undefined) return found;
+    errors.add(unresolved(whole[1] ?? ''));
+    return text;
+  }
+  return text.replace(PLACEHOLDER, (match, escaped: string | undefined, inner: string) => {
+    if (escaped) return match.slice(1);
+    const found = lookup(inner, context);
+    if (typeof found === 'boolean') return found ? 'true' : 'false';
+    if (typeof found === 'string' || typeof found === 'number') return String(found);
+    if (found === null) return 'None';
+    if (found === undefined) errors.add(unresolved(inner));
+    else errors.add(`cannot put ${Array.isArray(found) ? 'a list' : 'a mapping'} inside text: '${match}'`);
+    return match;
+  });
+}
+
+/** The variable at a dotted path (`train.layers[0]`, `train.layers.0`), own properties only. */
+function lookup(expression: string, context: Record<string, unknown>): unknown {
+  const steps = expression.trim().match(/[^.[\]\s]+/g) ?? [];
+  let current: unknown = steps.length > 0 ? context : undefined;
+  for (const step of steps) {
+    if (Array.isArray(current) && /^\d+$/.test(step)) current = current[Number(step)];
+    else if (isMapping(current) && Object.prototype.hasOwnProperty.call(current, step)) current = current[step];
+    else return undefined;
+  }
+  return current;
+}
+
+function unresolved(expression: string): string {
+  return `could not resolve '\${${expression.trim()}}': no such variable in the file's 'vars' (variables from params files are not read)`;
+}

@@ -1,0 +1,173 @@
+import type { DvcYamlScope, YamlPath } from './dvcYamlScope.js';
+import { formatYamlPath } from './dvcYamlScope.js';
+import { interpolate } from './interpolate.js';
+import { loadYaml } from './loadYaml.js';
+import { isValidGtoFullName } from './parseGtoTag.js';
+import { dirOf, joinRepoPath } from './paths.js';
+import { readDvcYamlStages } from './readDvcYamlStages.js';
+import { readPlotOptions } from './readPlotOptions.js';
+import { entriesOf, isMapping, kindOf, setOwn } from './shapes.js';
+import type { ArtifactDeclaration, DvcYaml, Parsed, PlotDeclaration, Problem } from './types.js';
+
+const ARTIFACT_KEYS = new Set(['path', 'type', 'desc', 'labels', 'meta']);
+const TOP_LEVEL_KEYS = new Set(['stages', 'vars', 'params', 'metrics', 'plots', 'artifacts', 'datasets']);
+
+/**
+ * Reads a `dvc.yaml` (research §1 and §3): `artifacts`, `stages` (with `foreach`/`matrix`
+ * expanded), and the top-level `metrics`, `params` and `plots`. `file` is its path from the
+ * repository root; every path in the result is from the repository root too. `${…}` is
+ * resolved from the file's own `vars:` mappings. Bad content becomes problems; what can
+ * still be read is kept. Never throws.
+ */
+export function parseDvcYaml(text: string, file: string): Parsed<DvcYaml> {
+  const dir = dirOf(file);
+  const value: DvcYaml = { file, dir, artifacts: [], stages: [], metrics: [], params: [], plots: [] };
+  const loaded = loadYaml(text, file);
+  if (loaded.problems.length > 0 || loaded.value === null) return { value, problems: loaded.problems };
+  const doc = loaded.value;
+  const problems: Problem[] = [];
+  if (!isMapping(doc)) {
+    problems.push({ file, line: 1, message: `expected a mapping at the top level (artifacts:, stages:, …), got ${kindOf(doc)}` });
+    return { value, problems };
+  }
+  const scope: DvcYamlScope = {
+    dir,
+    vars: {},
+    report(where, message) {
+      const line = loaded.lineOf(where);
+      const problem: Problem = { file, ...(line ? { line } : {}), message: `${formatYamlPath(where)}: ${message}` };
+      // An expanded stage repeats its template's problems once per item; report them once.
+      if (!problems.some((p) => p.line === problem.line && p.message === problem.message)) problems.push(problem);
+    },
+  };
+  for (const key of Object.keys(doc)) {
+    if (!TOP_LEVEL_KEYS.has(key)) scope.report([key], `unknown section '${key}' is ignored (DVC reads ${[...TOP_LEVEL_KEYS].join(', ')})`);
+  }
+  try {
+    scope.vars = readVars(doc.vars, scope);
+    value.artifacts = readArtifacts(doc.artifacts, scope);
+    const { stages, plots } = readDvcYamlStages(doc.stages, scope);
+    value.stages = stages;
+    value.metrics = readPaths(doc.metrics, ['metrics'], scope);
+    value.params = readPaths(doc.params, ['params'], scope);
+    value.plots = [...plots, ...readTopLevelPlots(doc.plots, scope)];
+  } catch (error) {
+    // Only absurd nesting gets here (the call stack runs out); report it rather than throw.
+    if (!(error instanceof RangeError)) throw error;
+    problems.push({ file, message: `too deeply nested to read (${error.message})` });
+  }
+  return { value, problems };
+}
+
+/** `vars:` mappings, merged in order. File references (`params.yaml`, `f.json:key`) are not read. */
+function readVars(raw: unknown, scope: DvcYamlScope): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  if (raw === undefined || raw === null) return vars;
+  if (!Array.isArray(raw)) {
+    scope.report(['vars'], `expected a list of mappings or file names, got ${kindOf(raw)}`);
+    return vars;
+  }
+  raw.forEach((entry, index) => {
+    if (isMapping(entry)) for (const [key, item] of entriesOf(entry)) setOwn(vars, key, item);
+    else if (typeof entry !== 'string') scope.report(['vars', index], `expected a mapping or a file name, got ${kindOf(entry)}`);
+  });
+  return vars;
+}
+
+function readArtifacts(raw: unknown, scope: DvcYamlScope): ArtifactDeclaration[] {
+  if (raw === undefined || raw === null) return [];
+  if (!isMapping(raw)) {
+    scope.report(['artifacts'], `expected a mapping of artifact names to {path, type, desc, labels, meta}, got ${kindOf(raw)}`);
+    return [];
+  }
+  const artifacts: ArtifactDeclaration[] = [];
+  for (const [rawName, rawDefinition] of entriesOf(raw)) {
+    const where = ['artifacts', rawName];
+    // Names are interpolated too (DVC resolves keys), so resolve the pair as one mapping.
+    const { value, errors } = interpolate({ [rawName]: rawDefinition }, scope.vars);
+    for (const error of errors) scope.report(where, error);
+    const [[name, definition] = [rawName, undefined]] = entriesOf(value as Record<string, unknown>);
+    if (!isMapping(definition)) {
+      scope.report(where, `expected {path, type, desc, labels, meta}, got ${kindOf(definition)}; the artifact is skipped`);
+      continue;
+    }
+    const unknown = Object.keys(definition).filter((key) => !ARTIFACT_KEYS.has(key));
+    if (unknown.length > 0) {
+      scope.report(where, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (allowed: path, type, desc, labels, meta); DVC rejects the declaration, so it is skipped`);
+      continue;
+    }
+    const { path, type, desc, labels, meta } = definition;
+    if (typeof path !== 'string' || path === '') {
+      scope.report(where, `'path' is required (a path relative to the dvc.yaml directory, or a URL), got ${kindOf(path)}; the artifact is skipped`);
+      continue;
+    }
+    const fullName = scope.dir ? `${scope.dir}:${name}` : name;
+    if (!isValidGtoFullName(fullName)) {
+      scope.report(where, `'${fullName}' is not a valid GTO artifact name (letters, digits, '-', '_', '/', starting and ending with a letter or digit); it is listed but cannot be tagged`);
+    }
+    const artifact: ArtifactDeclaration = { fullName, name, dir: scope.dir, path, repoPath: joinRepoPath(scope.dir, path), labels: [] };
+    if (typeof type === 'string') artifact.type = type;
+    else if (type !== undefined && type !== null) scope.report([...where, 'type'], `expected a string, got ${kindOf(type)}`);
+    if (typeof desc === 'string') artifact.description = desc;
+    else if (desc !== undefined && desc !== null) scope.report([...where, 'desc'], `expected a string, got ${kindOf(desc)}`);
+    if (Array.isArray(labels)) {
+      artifact.labels = labels.filter((label): label is string => typeof label === 'string');
+      if (artifact.labels.length !== labels.length) scope.report([...where, 'labels'], 'expected a list of strings; other entries are ignored');
+    } else if (labels !== undefined && labels !== null) scope.report([...where, 'labels'], `expected a list of strings, got ${kindOf(labels)}`);
+    if (meta !== undefined) artifact.meta = meta;
+    artifacts.push(artifact);
+  }
+  return artifacts;
+}
+
+/** Top-level `metrics:` or `params:`: a list of files relative to the `dvc.yaml` directory. */
+function readPaths(raw: unknown, where: YamlPath, scope: DvcYamlScope): string[] {
+  if (raw === undefined || raw === null) return [];
+  const { value, errors } = interpolate(raw, scope.vars);
+  for (const error of errors) scope.report(where, error);
+  if (!Array.isArray(value)) {
+    scope.report(where, `expected a list of file paths, got ${kindOf(value)}`);
+    return [];
+  }
+  return value.flatMap((item, index) => {
+    if (typeof item === 'string') return [joinRepoPath(scope.dir, item)];
+    scope.report([...where, index], `expected a file path, got ${kindOf(item)}`);
+    return [];
+  });
+}
+
+/** Top-level `plots:`: paths, or `{id: {x, y, template, …} | null}` where a bare id is a path. */
+function readTopLevelPlots(raw: unknown, scope: DvcYamlScope): PlotDeclaration[] {
+  if (raw === undefined || raw === null) return [];
+  const { value, errors } = interpolate(raw, scope.vars);
+  for (const error of errors) scope.report(['plots'], error);
+  if (!Array.isArray(value)) {
+    scope.report(['plots'], `expected a list of paths or {id: {x, y, …}}, got ${kindOf(value)}`);
+    return [];
+  }
+  const plots: PlotDeclaration[] = [];
+  value.forEach((entry, index) => {
+    const where = ['plots', index];
+    if (typeof entry === 'string') {
+      const repoPath = joinRepoPath(scope.dir, entry);
+      plots.push({ id: repoPath, files: [repoPath] });
+      return;
+    }
+    if (!isMapping(entry)) {
+      scope.report(where, `expected a path or {id: {x, y, …}}, got ${kindOf(entry)}`);
+      return;
+    }
+    for (const [id, options] of entriesOf(entry)) {
+      if (options !== null && !isMapping(options)) {
+        scope.report([...where, id], `expected {x, y, template, title, x_label, y_label}, got ${kindOf(options)}`);
+        continue;
+      }
+      const read = readPlotOptions(options ?? {}, (field, expected, got) =>
+        scope.report([...where, id, field], `${field}: expected ${expected}, got ${kindOf(got)}`),
+      );
+      const named = read.files.length > 0 ? [...new Set(read.files)] : [id];
+      plots.push({ id, files: named.map((path) => joinRepoPath(scope.dir, path)), ...read.options });
+    }
+  });
+  return plots;
+}

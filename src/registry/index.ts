@@ -1,0 +1,7 @@
+// The registry's public surface: GTO's fold, version order, refs, and the snapshot vocabulary.
+export { foldRegistry } from './foldRegistry.js';
+export { compareVersionsDescending, isSemverName } from './compareVersions.js';
+export { modelRef, versionRef, parseModelRef, parseVersionRef, parseRepositoryRef } from './refs.js';
+export type { ModelRefParts, VersionRefParts } from './refs.js';
+export type * from './types.js';
+export type * from './snapshot.js';

@@ -1,0 +1,98 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { buildSchema, createFormatError } from '../graphql/index.js';
+import type { GraphQLContext, IndexControl } from '../graphql/index.js';
+import { createLoaders } from '../store/index.js';
+import type { RegistryStore } from '../store/index.js';
+import { graphiqlPage } from './graphiqlPage.js';
+
+export interface ServerOptions {
+  store: RegistryStore;
+  indexer?: IndexControl;
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  url: string;
+  port: number;
+  http: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP surface on one port: `/graphql` (Apollo Server 5), `/graphiql` (served from
+ * the installed package; no request leaves the machine), `/healthz`, `/readyz`.
+ */
+export async function createServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? (() => undefined);
+  const app = express();
+  app.disable('x-powered-by');
+  const http = createHttpServer(app);
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildSchema(),
+    formatError: createFormatError((message, error) => log(message, error)),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: http }), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const reasons: string[] = [];
+    try {
+      await options.store.ping();
+    } catch (error) {
+      reasons.push(`store unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (options.indexer && !options.indexer.ready) reasons.push('first index pass not finished');
+    res.status(reasons.length === 0 ? 200 : 503).json({ ready: reasons.length === 0, reasons });
+  });
+  const page = graphiqlPage('/graphql');
+  app.get('/graphiql', (_req, res) => {
+    res.type('html').send(page);
+  });
+  app.get('/', (_req, res) => {
+    res.redirect('/graphiql');
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async (): Promise<GraphQLContext> => ({
+        store: options.store,
+        loaders: createLoaders(options.store),
+        ...(options.indexer ? { indexer: options.indexer } : {}),
+      }),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host ?? '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    http,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}

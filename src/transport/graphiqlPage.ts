@@ -1,0 +1,25 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+
+/** The query GraphiQL opens with: what a newcomer wants to see first. */
+export const DEFAULT_QUERY = `# Every model with its latest version and the version in each stage.
+# Press the run button (or Ctrl+Enter).
+query Models {
+  models(first: 20) {
+    totalCount
+    nodes {
+      ref
+      description
+      latestVersion { version createdAt author { name } }
+      stages { stage version { version } }
+    }
+  }
+}
+`;
+
+/**
+ * GraphiQL as one HTML page with its JavaScript inlined from the installed package, so it
+ * works with no internet access.
+ */
+export function graphiqlPage(endpoint: string): string {
+  return renderGraphiQL({ endpoint, title: 'Modelgate GraphiQL', defaultQuery: DEFAULT_QUERY } as Parameters<typeof renderGraphiQL>[0]);
+}
