@@ -294,7 +294,9 @@ class CommitFiles {
   ): { artifact?: ArtifactFileRecord; metrics: KeyValueRecord[]; params: KeyValueRecord[]; lineage?: LineageRecord } {
     const dir = dirOfArtifact(artifactName);
     const yaml = this.dvcYaml(commit, dir);
-    const lock = this.parse(commit, join(dir, 'dvc.lock'), parseDvcLock);
+    // Lock paths are relative to each stage's wdir, which only dvc.yaml records.
+    const wdirs = new Map((yaml?.stages ?? []).map((s) => [s.name, s.wdir] as const));
+    const lock = this.parse(commit, join(dir, 'dvc.lock'), (text, file) => parseDvcLock(text, file, wdirs));
     const config = this.dvcConfig(commit, dir);
     const metrics: KeyValueRecord[] = [];
     const params: KeyValueRecord[] = [];

@@ -1,16 +1,23 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
 /** The query GraphiQL opens with: what a newcomer wants to see first. */
-export const DEFAULT_QUERY = `# Every model with its latest version and the version in each stage.
-# Press the run button (or Ctrl+Enter).
+export const DEFAULT_QUERY = `# Models with their latest version and stages.
+# Run it with the button or Ctrl+Enter.
 query Models {
   models(first: 20) {
     totalCount
     nodes {
       ref
       description
-      latestVersion { version createdAt author { name } }
-      stages { stage version { version } }
+      latestVersion {
+        version
+        createdAt
+        author { name }
+      }
+      stages {
+        stage
+        version { version }
+      }
     }
   }
 }

@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig, parseConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+const FILE = '/etc/modelgate/modelgate.yaml';
+
+function errorOf(text: string, env: NodeJS.ProcessEnv = {}): ConfigError {
+  try {
+    parseConfig(text, FILE, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('reads the design example with defaults filled in and local paths made absolute', () => {
+    const config = parseConfig(
+      'listen: { host: 127.0.0.1, port: 4100 }\nrefresh: { interval: 30s }\nsources:\n  - kind: local\n    path: ./repos\n  - kind: local\n    name: mirror\n    path: /srv/git\n',
+      FILE,
+      {},
+    );
+    expect(config).toMatchObject({
+      demo: false,
+      file: FILE,
+      listen: { host: '127.0.0.1', port: 4100 },
+      refresh: { intervalMs: 30000 },
+      sources: [
+        { kind: 'local', name: 'local', path: '/etc/modelgate/repos' },
+        { kind: 'local', name: 'mirror', path: '/srv/git' },
+      ],
+    });
+    expect(config.redis).toBeUndefined();
+  });
+
+  it('replaces ${VAR} from the environment and lets PORT and REDIS_URL override', () => {
+    const config = parseConfig(
+      'listen: { port: 1 }\nredis: redis://from-file:6379\nsources:\n  - kind: github\n    token: ${GH}\n    repos: [iterative/example-gto]\n',
+      FILE,
+      { GH: 'ghp_secret', PORT: '4200', REDIS_URL: 'redis://env:6379/2' },
+    );
+    expect(config.listen.port).toBe(4200);
+    expect(config.redis).toBe('redis://env:6379/2');
+    expect(config.sources[0]).toMatchObject({ kind: 'github', name: 'github', url: 'https://api.github.com', token: 'ghp_secret', repos: ['iterative/example-gto'], orgs: [] });
+  });
+
+  it.each([
+    ['an unset variable', 'sources:\n  - kind: local\n    path: ${NOPE}\n', 'sources[0].path', /environment variable NOPE is not set/],
+    ['a bad duration', 'refresh: { interval: soon }\nsources: [{kind: local, path: x}]\n', 'refresh.interval', /must be a duration like 30s, 10m or 1h, got "soon"/],
+    ['an unknown kind', 'sources: [{kind: bitbucket, path: x}]\n', 'sources[0].kind', /must be one of local, github, gitlab, got "bitbucket"/],
+    ['a missing path', 'sources: [{kind: local}]\n', 'sources[0].path', /must be a non-empty string, got nothing/],
+    ['no sources', 'listen: { port: 4000 }\n', 'sources', /non-empty list of sources/],
+    ['two sources with one name', 'sources: [{kind: local, path: a}, {kind: local, path: b}]\n', 'sources[1].name', /must be unique/],
+    ['an unknown setting', 'sources: [{kind: local, path: a}]\nlisten_port: 1\n', 'listen_port', /unknown setting/],
+    ['an unknown source setting', 'sources: [{kind: local, path: a, repos: [x]}]\n', 'sources[0].repos', /unknown setting for a local source/],
+    ['a port out of range', 'listen: { port: 70000 }\nsources: [{kind: local, path: a}]\n', 'listen.port', /must be a port number/],
+    ['a redis URL without scheme', 'redis: localhost:6379\nsources: [{kind: local, path: a}]\n', 'redis', /redis:\/\/ or rediss:\/\//],
+  ])('reports %s with the file, the key and what was expected', (_name, text, key, message) => {
+    const error = errorOf(text);
+    expect(error.file).toBe(FILE);
+    expect(error.key).toBe(key);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain(FILE);
+  });
+
+  it('reports YAML syntax errors with the line', () => {
+    const error = errorOf('sources:\n  - kind: local\n    path: [unclosed\n');
+    expect(error.message).toMatch(/modelgate\.yaml:\d+: not valid YAML/);
+  });
+
+  it('runs the demo when there is no config anywhere', () => {
+    const config = loadConfig({ env: { MODELGATE_CACHE_DIR: '/tmp/mg-cache' }, cwd: '/nonexistent-dir-for-test' });
+    expect(config).toMatchObject({ demo: true, listen: { host: '127.0.0.1', port: 4000 }, sources: [{ kind: 'local', name: 'local', path: '/tmp/mg-cache/demo' }] });
+  });
+
+  it('says which file it could not read', () => {
+    expect(() => loadConfig({ file: 'missing.yaml', env: {}, cwd: '/tmp' })).toThrow(/Cannot read the configuration file \/tmp\/missing\.yaml/);
+  });
+});

@@ -1,0 +1,85 @@
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { Indexer } from '../../src/indexer/index.js';
+import { LocalGitSource } from '../../src/sources/index.js';
+import { InMemoryRegistryStore } from '../../src/store/index.js';
+import { createRepo, useTempDir } from '../support/gitRepo.js';
+
+describe('Indexer', () => {
+  const dir = useTempDir('modelgate-indexer');
+
+  it('reads nothing more than the refs of a repository whose refs did not change, and re-reads it after a new tag', async () => {
+    const root = join(dir.path, 'unchanged');
+    const repo = await createRepo(root, 'r');
+    await repo.write({ 'dvc.yaml': 'artifacts:\n  m:\n    path: m.pkl\n' });
+    await repo.commit('m', { date: '2025-01-01T00:00:00Z' });
+    await repo.tag('m@v1.0.0', { message: 'v1', date: '2025-01-01T01:00:00Z' });
+    const source = LocalGitSource.create({ root });
+    const store = InMemoryRegistryStore.create();
+    const indexer = Indexer.create({ sources: [source], store });
+    try {
+      expect(await indexer.indexAll()).toMatchObject({ updated: 1, unchanged: 0, models: 1, versions: 1 });
+      const [before] = await store.getRepositories(['local:r']);
+      const again = await indexer.indexAll();
+      expect(again).toMatchObject({ updated: 0, unchanged: 1, models: 1, versions: 1 });
+      expect((await store.getRepositories(['local:r']))[0]?.indexedAt).toBe(before?.indexedAt);
+
+      await repo.tag('m#prod#1', { message: 'prod', date: '2025-01-02T01:00:00Z' });
+      expect(await indexer.indexAll()).toMatchObject({ updated: 1, unchanged: 0 });
+      expect((await store.getModels(['local:r:m']))[0]?.stages.map((s) => s.stage)).toEqual(['prod']);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('keeps the last snapshot of a repository it can no longer read, marked stale, while others go on', async () => {
+    const root = join(dir.path, 'failing');
+    for (const name of ['a', 'b']) {
+      const repo = await createRepo(root, name);
+      await repo.write({ 'dvc.yaml': `artifacts:\n  ${name}:\n    path: ${name}.pkl\n` });
+      await repo.commit(name, { date: '2025-01-01T00:00:00Z' });
+      await repo.tag(`${name}@v1.0.0`, { message: 'v1', date: '2025-01-01T01:00:00Z' });
+    }
+    const source = LocalGitSource.create({ root });
+    const store = InMemoryRegistryStore.create();
+    const indexer = Indexer.create({ sources: [source], store });
+    try {
+      await indexer.indexAll();
+      // Objects gone: the repository is still listed, but nothing in it can be read.
+      await rename(join(root, 'a', '.git', 'objects'), join(root, 'a', '.git', 'objects-gone'));
+      const summary = await indexer.indexAll();
+      expect(summary.failed.map((f) => f.repository)).toEqual(['local:a']);
+      expect((await store.getModels(['local:a:a']))[0]?.latestVersion).toBe('v1.0.0');
+      expect(await store.getStatuses(['local:a', 'local:b'])).toEqual([
+        expect.objectContaining({ stale: true, lastError: expect.stringContaining('local:a') }),
+        expect.objectContaining({ stale: false }),
+      ]);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('forgets repositories that disappear from their source', async () => {
+    const root = join(dir.path, 'disappearing');
+    for (const name of ['keep', 'drop']) {
+      const repo = await createRepo(root, name);
+      await repo.write({ 'x.txt': name });
+      await repo.commit(name, { date: '2025-01-01T00:00:00Z' });
+      await repo.tag(`${name}@v1.0.0`, { message: 'v1', date: '2025-01-01T01:00:00Z' });
+    }
+    const source = LocalGitSource.create({ root });
+    const store = InMemoryRegistryStore.create();
+    const indexer = Indexer.create({ sources: [source], store });
+    try {
+      await indexer.indexAll();
+      expect(await store.listRepositories()).toEqual(['local:drop', 'local:keep']);
+      await rename(join(root, 'drop'), join(dir.path, 'dropped-elsewhere'));
+      await indexer.indexAll();
+      expect(await store.listRepositories()).toEqual(['local:keep']);
+      expect((await store.listModels()).map((m) => m.ref)).toEqual(['local:keep:keep']);
+    } finally {
+      await source.close();
+    }
+  });
+});
