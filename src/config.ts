@@ -70,8 +70,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!file) {
     return Object.freeze({
       demo: true,
-      listen: { host: env.HOST ?? '127.0.0.1', port: portFrom(env.PORT, 'PORT', undefined) ?? 4000 },
-      ...(env.REDIS_URL ? { redis: env.REDIS_URL } : {}),
+      listen: { host: env.HOST ?? '127.0.0.1', port: portFrom(env.PORT, 'PORT', 'the environment') ?? 4000 },
+      ...(env.REDIS_URL ? { redis: redisUrlFrom(env.REDIS_URL, 'REDIS_URL', 'the environment') } : {}),
       refresh: { intervalMs: DEFAULT_INTERVAL_MS },
       sources: [{ kind: 'local' as const, name: 'local', path: resolve(cacheDir, 'demo') }],
       cacheDir,
@@ -105,18 +105,23 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     if (!known.has(key)) fail(key, `one of ${[...known].join(', ')} (unknown setting)`, key);
   }
 
+  const known2 = (key: string, value: Record<string, unknown>, fields: string[]) => {
+    for (const field of Object.keys(value)) if (!fields.includes(field)) fail(`${key}.${field}`, `one of ${fields.join(', ')} (unknown setting)`, field);
+  };
   const listen = top.listen ?? {};
   if (!isRecord(listen)) fail('listen', 'a mapping with host and port', listen);
   const l = listen as Record<string, unknown>;
-  const host = l.host ?? env.HOST ?? '0.0.0.0';
+  known2('listen', l, ['host', 'port']);
+  const host = env.HOST ?? l.host ?? '0.0.0.0';
   if (typeof host !== 'string') fail('listen.host', 'a host name or address', host);
-  const port = portFrom(env.PORT, 'PORT', file) ?? portFrom(l.port, 'listen.port', file) ?? 4000;
+  const port = portFrom(env.PORT, 'PORT', 'the environment') ?? portFrom(l.port, 'listen.port', file) ?? 4000;
 
-  const redis = env.REDIS_URL ?? top.redis;
-  if (redis !== undefined && (typeof redis !== 'string' || !/^rediss?:\/\//.test(redis))) fail('redis', 'a redis:// or rediss:// URL', redis);
+  const redis = env.REDIS_URL !== undefined ? redisUrlFrom(env.REDIS_URL, 'REDIS_URL', 'the environment') : top.redis;
+  if (redis !== undefined) redisUrlFrom(redis, 'redis', file);
 
   const refresh = top.refresh ?? {};
   if (!isRecord(refresh)) fail('refresh', 'a mapping like { interval: 10m }', refresh);
+  known2('refresh', refresh as Record<string, unknown>, ['interval']);
   const interval = (refresh as Record<string, unknown>).interval;
   const intervalMs = interval === undefined ? DEFAULT_INTERVAL_MS : durationMs(interval) ?? fail('refresh.interval', 'a duration like 30s, 10m or 1h', interval);
 
@@ -162,8 +167,9 @@ function sourceConfig(raw: unknown, key: string, file: string, fail: (key: strin
   switch (kind) {
     case 'local': {
       allowed(['kind', 'name', 'path']);
-      const path = str('path', true) as string;
-      return { kind, name: name as string, path: resolve(file, '..', path) };
+      const path = resolve(file, '..', str('path', true) as string);
+      if (!existsSync(path)) fail(`${key}.path`, 'an existing folder (relative paths start at the config file)', path);
+      return { kind, name: name as string, path };
     }
     case 'github': {
       allowed(['kind', 'name', 'url', 'token', 'repos', 'orgs', 'webhookSecret']);
@@ -212,13 +218,21 @@ function expand(value: unknown, env: NodeJS.ProcessEnv, file: string, key = ''):
   return value;
 }
 
-function portFrom(value: unknown, key: string, file: string | undefined): number | undefined {
+/** `where` is the config file, or "the environment" for variables. */
+function portFrom(value: unknown, key: string, where: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const port = typeof value === 'string' ? Number(value) : value;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`${file ?? 'environment'}: \`${key}\` must be a port number (0-65535), got ${describe(value)}.`, file, key);
+    throw new ConfigError(`${where}: \`${key}\` must be a port number (0-65535), got ${describe(value)}.`, where, key);
   }
   return port;
+}
+
+function redisUrlFrom(value: unknown, key: string, where: string): string {
+  if (typeof value !== 'string' || !/^rediss?:\/\//.test(value)) {
+    throw new ConfigError(`${where}: \`${key}\` must be a redis:// or rediss:// URL, got ${describe(value)}.`, where, key);
+  }
+  return value;
 }
 
 /** `30s`, `10m`, `1h`, `500ms`, or a number of seconds. */

@@ -1,8 +1,14 @@
-import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, parseConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 
-const FILE = '/etc/modelgate/modelgate.yaml';
+const DIR = mkdtempSync(join(tmpdir(), 'modelgate-config-'));
+for (const folder of ['repos', 'a', 'b', 'x', 'srv']) mkdirSync(join(DIR, folder));
+const FILE = join(DIR, 'modelgate.yaml');
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 function errorOf(text: string, env: NodeJS.ProcessEnv = {}): ConfigError {
   try {
@@ -17,7 +23,7 @@ function errorOf(text: string, env: NodeJS.ProcessEnv = {}): ConfigError {
 describe('configuration', () => {
   it('reads the design example with defaults filled in and local paths made absolute', () => {
     const config = parseConfig(
-      'listen: { host: 127.0.0.1, port: 4100 }\nrefresh: { interval: 30s }\nsources:\n  - kind: local\n    path: ./repos\n  - kind: local\n    name: mirror\n    path: /srv/git\n',
+      `listen: { host: 127.0.0.1, port: 4100 }\nrefresh: { interval: 30s }\nsources:\n  - kind: local\n    path: ./repos\n  - kind: local\n    name: mirror\n    path: ${join(DIR, 'srv')}\n`,
       FILE,
       {},
     );
@@ -27,8 +33,8 @@ describe('configuration', () => {
       listen: { host: '127.0.0.1', port: 4100 },
       refresh: { intervalMs: 30000 },
       sources: [
-        { kind: 'local', name: 'local', path: '/etc/modelgate/repos' },
-        { kind: 'local', name: 'mirror', path: '/srv/git' },
+        { kind: 'local', name: 'local', path: join(DIR, 'repos') },
+        { kind: 'local', name: 'mirror', path: join(DIR, 'srv') },
       ],
     });
     expect(config.redis).toBeUndefined();
@@ -56,12 +62,25 @@ describe('configuration', () => {
     ['an unknown source setting', 'sources: [{kind: local, path: a, repos: [x]}]\n', 'sources[0].repos', /unknown setting for a local source/],
     ['a port out of range', 'listen: { port: 70000 }\nsources: [{kind: local, path: a}]\n', 'listen.port', /must be a port number/],
     ['a redis URL without scheme', 'redis: localhost:6379\nsources: [{kind: local, path: a}]\n', 'redis', /redis:\/\/ or rediss:\/\//],
+    ['a typo under listen', 'listen: { prot: 5000 }\nsources: [{kind: local, path: a}]\n', 'listen.prot', /unknown setting/],
+    ['a typo under refresh', 'refresh: { intervall: 1s }\nsources: [{kind: local, path: a}]\n', 'refresh.intervall', /unknown setting/],
+    ['a folder that does not exist', 'sources: [{kind: local, path: ./nowhere}]\n', 'sources[0].path', /must be an existing folder/],
   ])('reports %s with the file, the key and what was expected', (_name, text, key, message) => {
     const error = errorOf(text);
     expect(error.file).toBe(FILE);
     expect(error.key).toBe(key);
     expect(error.message).toMatch(message);
     expect(error.message).toContain(FILE);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', /the environment: `PORT` must be a port number/],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /the environment: `REDIS_URL` must be a redis:\/\/ or rediss:\/\/ URL/],
+  ])('blames a bad environment variable on the environment, not the file: %j', (env, key, message) => {
+    const error = errorOf('sources: [{kind: local, path: a}]\n', env);
+    expect(error.key).toBe(key);
+    expect(error.message).toMatch(message);
+    expect(() => loadConfig({ env: { ...env, MODELGATE_CACHE_DIR: DIR }, cwd: '/nonexistent-dir-for-test' })).toThrow(message);
   });
 
   it('reports YAML syntax errors with the line', () => {

@@ -45,11 +45,11 @@ export class ModelResolver {
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'Highest SemVer among registered versions that are not deregistered (GTO `latest`).' })
   latestVersion(@Root() model: ModelRecord): VersionRoot | undefined {
-    const version = model.versions.find((v) => v.name === model.latestVersion);
+    const version = model.versions.find((v) => v.name === model.latestVersion && v.commit.sha === model.latestCommit);
     return version ? versionRoot(model, version) : undefined;
   }
 
-  @FieldResolver(() => ModelVersion, { nullable: true, description: 'A version by name (`v1.2.3`).' })
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'A version by name (`v1.2.3`); when a name was registered at several commits, the active one.' })
   version(@Root() model: ModelRecord, @Arg('name', () => String) name: string): VersionRoot | undefined {
     const version = model.versions.find((v) => v.name === name);
     return version ? versionRoot(model, version) : undefined;
@@ -63,13 +63,13 @@ export class ModelResolver {
     @Arg('includeDeregistered', () => Boolean, { nullable: true }) includeDeregistered?: boolean,
   ): Page<VersionRoot> {
     const versions = model.versions.filter((v) => includeDeregistered || !v.deregistered).map((v) => versionRoot(model, v));
-    return paginate(versions, (v) => `${v.name}@${v.commit.sha}`, { first, after });
+    return paginate(versions, (v) => v.ref, { first, after });
   }
 
   @FieldResolver(() => [StageAssignment], {
     description: 'Current stages. `all: false` (default) is GTO `show`: per stage, the most recently assigned active version. `all: true` lists every active assignment.',
   })
-  stages(@Root() model: ModelRecord, @Arg('all', () => Boolean, { defaultValue: false }) all: boolean): AssignmentRoot[] {
+  stages(@Root() model: ModelRecord, @Arg('all', () => Boolean, { nullable: true, defaultValue: false }) all?: boolean | null): AssignmentRoot[] {
     return (all ? model.assignments : model.stages).map((a) => ({ ...a, model: model.ref }));
   }
 

@@ -17,9 +17,14 @@ export function encodeCursor(key: string): string {
 
 /**
  * A Relay page over an ordered list. Cursors name an item's stable key (a ref), not an
- * offset, so a page boundary survives items being added before it.
+ * offset, so a page boundary survives items being added before it (and, in lists
+ * `sorted` by key, the removal of the item itself).
  */
-export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, args: { first?: number | null; after?: string | null }): Page<T> {
+export function paginate<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  args: { first?: number | null; after?: string | null; sorted?: boolean },
+): Page<T> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw new InputError(`first must be between 0 and ${MAX_PAGE_SIZE}, got ${first}; page through larger lists with \`after\`.`);
@@ -30,8 +35,10 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, arg
     if (!decoded.startsWith('cursor:')) throw new InputError(`"${args.after}" is not a cursor; pass an \`endCursor\` or edge \`cursor\` from a previous page.`);
     const key = decoded.slice('cursor:'.length);
     const index = items.findIndex((item) => keyOf(item) === key);
-    if (index < 0) throw new InputError(`The cursor "${args.after}" names an item that no longer exists; start again from the first page.`);
-    start = index + 1;
+    if (index >= 0) start = index + 1;
+    // In a list sorted by key, a removed item's cursor still marks a place: resume after it.
+    else if (args.sorted) start = ((i) => (i < 0 ? items.length : i))(items.findIndex((item) => keyOf(item) > key));
+    else throw new InputError(`The cursor "${args.after}" names an item that no longer exists; start again from the first page.`);
   }
   const slice = items.slice(start, start + first);
   const edges = slice.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { NotFoundError } from '../errors.js';
 import { parseModelRef, parseRepositoryRef, parseVersionRef } from '../registry/index.js';
-import type { ModelRecord, RepositoryRecord } from '../registry/index.js';
+import type { ModelRecord, RepositoryRecord, VersionRecord } from '../registry/index.js';
 import type { ModelSummary } from '../store/index.js';
 import { Node } from './common.type.js';
 import type { GraphQLContext } from './context.js';
@@ -39,9 +39,10 @@ export class QueryResolver {
     const refs = (await ctx.store.listRepositories()).filter(
       (ref) => (!query || ref.toLowerCase().includes(query)) && (!filter?.source || ref.startsWith(`${filter.source}:`)),
     );
-    const page = paginate(refs, (ref) => ref, { first, after });
+    const page = paginate(refs, (ref) => ref, { first, after, sorted: true });
     const records = await ctx.loaders.repository.loadMany(page.nodes);
     const nodes = records.filter((r): r is RepositoryRecord => r !== undefined && !(r instanceof Error));
+    if (nodes.length !== page.nodes.length) throw new NotFoundError('A repository disappeared while the page was read; retry the query.');
     return { ...page, nodes, edges: page.edges.map((e, i) => ({ cursor: e.cursor, node: nodes[i] as RepositoryRecord })) };
   }
 
@@ -91,7 +92,7 @@ export class QueryResolver {
 
 /** Loads one page of models in a single batch (one store round trip for the page). */
 export async function loadModelPage(ctx: GraphQLContext, summaries: ModelSummary[], first?: number, after?: string): Promise<Page<ModelRecord>> {
-  const page = paginate(summaries, (m) => m.ref, { first, after });
+  const page = paginate(summaries, (m) => m.ref, { first, after, sorted: true });
   const records = await ctx.loaders.model.loadMany(page.nodes.map((m) => m.ref));
   const nodes = records.filter((r): r is ModelRecord => r !== undefined && !(r instanceof Error));
   if (nodes.length !== page.nodes.length) throw new NotFoundError('A model disappeared while the page was read; retry the query.');
@@ -118,15 +119,15 @@ async function findVersion(ctx: GraphQLContext, ref: string): Promise<VersionRoo
   const parts = parseVersionRef(ref);
   const model = await ctx.loaders.model.load(`${parts.repository}:${parts.artifact}`);
   if (!model) return undefined;
-  let name: string | undefined;
-  let commit: string | undefined;
+  let found: VersionRecord | undefined;
   if (parts.stage !== undefined) {
     const assignment = model.stages.find((s) => s.stage === parts.stage);
-    name = assignment?.version;
-    commit = assignment?.commit;
+    found = assignment && model.versions.find((v) => v.name === assignment.version && v.commit.sha === assignment.commit);
+  } else if (parts.version === 'latest' || parts.version === 'greatest') {
+    found = model.versions.find((v) => v.name === model.latestVersion && v.commit.sha === model.latestCommit);
   } else {
-    name = parts.version === 'latest' || parts.version === 'greatest' ? model.latestVersion : parts.version;
+    // Refs are unique: a name repeated at another commit carries a `~<sha>` suffix.
+    found = model.versions.find((v) => v.ref === `${model.ref}@${parts.version}`);
   }
-  const version = model.versions.find((v) => v.name === name && (commit === undefined || v.commit.sha === commit));
-  return version ? versionRoot(model, version) : undefined;
+  return found ? versionRoot(model, found) : undefined;
 }

@@ -1,7 +1,7 @@
 import type { ProblemRecord, RepositorySnapshot } from '../registry/index.js';
 import type { GitSource, RepositoryInfo } from '../sources/index.js';
 import type { RegistryStore } from '../store/index.js';
-import { NotFoundError } from '../errors.js';
+import { InputError, NotFoundError, UpstreamError } from '../errors.js';
 import { indexRepository } from './indexRepository.js';
 
 /** What one pass over every source did (`modelgate index --json` prints it). */
@@ -133,7 +133,13 @@ export class Indexer {
       while (next < work.length) {
         const item = work[next++];
         if (!item) break;
-        await this.indexOne(item.source, item.repository, summary);
+        try {
+          await this.indexOne(item.source, item.repository, summary);
+        } catch (error) {
+          // The store failed (indexOne handles the source's failures): record it, go on with the others.
+          summary.failed.push({ repository: item.repository.ref, error: `could not store the result: ${messageOf(error)}` });
+          this.options.log?.(`storing ${item.repository.ref} failed: ${messageOf(error)}`);
+        }
         this.options.onProgress?.(++done, work.length, item.repository.ref);
       }
     };
@@ -170,12 +176,16 @@ export class Indexer {
         return;
       }
       case 'failed': {
+        // Only our own errors carry messages meant for users; anything else is a bug, logged in full.
+        const known = outcome.error instanceof UpstreamError || outcome.error instanceof InputError || outcome.error instanceof NotFoundError;
+        if (!known) this.options.log?.(`unexpected error indexing ${repository.ref}: ${outcome.error.stack ?? outcome.error.message}`);
+        const message = known ? outcome.error.message : `internal error while indexing ${repository.ref}; the gateway log has the details`;
         // The previous snapshot (if any) stays and is marked stale; a repository never
         // indexed still appears, empty, so its error can be seen.
         if (!previous) await store.putSnapshot(emptySnapshot(repository, attemptAt));
-        await store.setStatus({ ref: repository.ref, stale: true, lastError: outcome.error.message, lastAttemptAt: attemptAt });
-        summary.failed.push({ repository: repository.ref, error: outcome.error.message });
-        this.options.log?.(`indexing ${repository.ref} failed: ${outcome.error.message}`);
+        await store.setStatus({ ref: repository.ref, stale: true, lastError: message, lastAttemptAt: attemptAt });
+        summary.failed.push({ repository: repository.ref, error: message });
+        if (known) this.options.log?.(`indexing ${repository.ref} failed: ${message}`);
         return;
       }
     }

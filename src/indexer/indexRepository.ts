@@ -174,8 +174,14 @@ async function buildModel(
   headDeclaration: DeclarationRecord | undefined,
 ): Promise<ModelRecord> {
   const ref = modelRef(repositoryRef, artifact.name);
-  const versions: VersionRecord[] = artifact.versions.map((v) => buildVersion(ref, artifact.name, v, reader, commits));
-  const latest = versions.find((v) => v.name === artifact.latest);
+  // A version name repeated at several commits: the first (preferred) keeps the plain ref, the others get `~<sha>`.
+  const seen = new Set<string>();
+  const versions: VersionRecord[] = artifact.versions.map((v) => {
+    const name = seen.has(v.name) ? `${v.name}~${v.commit.slice(0, 12)}` : v.name;
+    seen.add(v.name);
+    return buildVersion(versionRef(ref, name), artifact.name, v, reader, commits);
+  });
+  const latest = versions.find((v) => v.name === artifact.latest && v.commit.sha === artifact.latestCommit);
   const declaration = headDeclaration ?? latest?.declaration ?? [...versions].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).find((v) => v.declaration)?.declaration;
   return {
     ref,
@@ -183,7 +189,7 @@ async function buildModel(
     name: artifact.name,
     ...(declaration ? { declaration } : {}),
     deprecated: artifact.deprecated,
-    ...(artifact.latest !== undefined ? { latestVersion: artifact.latest } : {}),
+    ...(artifact.latest !== undefined && artifact.latestCommit !== undefined ? { latestVersion: artifact.latest, latestCommit: artifact.latestCommit } : {}),
     versions,
     stages: artifact.stages,
     assignments: artifact.assignments,
@@ -191,12 +197,12 @@ async function buildModel(
   };
 }
 
-function buildVersion(model: string, artifactName: string, v: FoldedVersion, reader: CommitFiles, commits: Map<string, CommitRecord>): VersionRecord {
+function buildVersion(ref: string, artifactName: string, v: FoldedVersion, reader: CommitFiles, commits: Map<string, CommitRecord>): VersionRecord {
   const declaration = reader.declarationsAt(v.commit).get(artifactName);
   const details = reader.versionDetails(v.commit, artifactName, declaration);
   return {
     name: v.name,
-    ref: versionRef(model, v.name),
+    ref,
     registered: v.registered,
     deregistered: v.deregistered,
     active: v.active,
@@ -309,7 +315,7 @@ class CommitFiles {
     let artifact: ArtifactFileRecord | undefined;
     let lineage: LineageRecord | undefined;
     if (declaration) {
-      const located = this.locate(commit, declaration.path, lock, config);
+      const located = this.locate(commit, declaration.path, lock, config, yaml);
       artifact = located.artifact;
       lineage = located.lineage;
     }
@@ -321,10 +327,14 @@ class CommitFiles {
     path: string,
     lock: DvcLock | undefined,
     config: DvcConfig | undefined,
+    yaml: DvcYaml | undefined,
   ): { artifact: ArtifactFileRecord; lineage?: LineageRecord } {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { artifact: { path, trackedBy: 'url' } };
     const withStorage = (entry: DvcEntry, trackedBy: ArtifactFileRecord['trackedBy']): ArtifactFileRecord => {
-      const remote = config ? pickRemote(config, entry.remote) : undefined;
+      // `remote`, `cache` and `push` of a stage output live in dvc.yaml, not in dvc.lock.
+      const declared = yaml?.stages.flatMap((s) => s.outs).find((o) => o.repoPath === entry.repoPath);
+      const pushed = entry.cache !== false && entry.push !== false && declared?.cache !== false && declared?.push !== false;
+      const remote = config && pushed ? pickRemote(config, entry.remote ?? declared?.remote) : undefined;
       const url = remote ? storageUrl(remote, entry) : undefined;
       return {
         path,
@@ -339,6 +349,11 @@ class CommitFiles {
       const out = stage.outs.find((o) => o.repoPath === path);
       if (!out || !lock) continue;
       return { artifact: withStorage(out, 'dvc.lock'), lineage: lineageOf(lock, stage.name) };
+    }
+    // A file inside a directory output: the stage is known, its own md5 only from the `.dir` manifest in storage.
+    for (const stage of lock?.stages ?? []) {
+      if (!lock || !stage.outs.some((o) => path.startsWith(`${o.repoPath}/`))) continue;
+      return { artifact: { path, trackedBy: 'dvc.lock' }, lineage: lineageOf(lock, stage.name) };
     }
     const dvcFile = this.parse(commit, `${path}.dvc`, parseDvcFile);
     const out = dvcFile?.outs.find((o) => o.repoPath === path) ?? dvcFile?.outs[0];

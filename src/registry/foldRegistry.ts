@@ -152,8 +152,9 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
       .filter(([, list]) => list[list.length - 1]?.action === 'assign')
       .map(([stage]) => stage)
       .sort();
-    const firstStageTag = [...working.stageTags.values()].flat().sort(compareTags)[0];
-    const authoring = registrations[registrations.length - 1] ?? firstStageTag ?? lastDirect;
+    // GTO's authoring event: the newest registration, else the newest other event.
+    const stageTags = [...working.stageTags.values()].flat().sort(compareTags);
+    const authoring = registrations[registrations.length - 1] ?? stageTags[stageTags.length - 1] ?? lastDirect;
     if (!authoring) throw new Error(`version ${working.name} of ${artifact.name} has no tags`);
     return {
       name: working.name,
@@ -171,10 +172,11 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
       activeStages,
     };
   });
-  versions.sort((a, b) => compareVersionsDescending(a.name, b.name) || b.timestamp - a.timestamp);
+  // A name at several commits: the active one first, then the newest.
+  versions.sort((a, b) => compareVersionsDescending(a.name, b.name) || Number(b.active) - Number(a.active) || b.timestamp - a.timestamp);
 
   // Latest: registered, active, SemVer-named; highest SemVer first (the list is already in that order).
-  const latest = versions.find((v) => v.registered && v.active && isSemverName(v.name))?.name;
+  const latestVersion = versions.find((v) => v.registered && v.active && isSemverName(v.name));
 
   // Every active (version, stage) pair of an active version, newest assignment first.
   const assignments: StageAssignmentRecord[] = [];
@@ -197,8 +199,9 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
       });
     }
   }
-  // Stable sort: among same-second assignments the SemVer order of the walk is kept, as in GTO.
-  assignments.sort((a, b) => b.timestamp - a.timestamp);
+  // GTO sorts the SemVer-ordered walk ascending by assignment time (stable) and reverses it,
+  // so same-second assignments come out in reverse walk order.
+  assignments.sort((a, b) => a.timestamp - b.timestamp).reverse();
   const shown = new Map<string, StageAssignmentRecord>();
   for (const assignment of assignments) {
     if (!shown.has(assignment.stage)) shown.set(assignment.stage, assignment);
@@ -237,7 +240,7 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
     name: artifact.name,
     deprecated,
     versions,
-    ...(latest !== undefined ? { latest } : {}),
+    ...(latestVersion ? { latest: latestVersion.name, latestCommit: latestVersion.commit } : {}),
     stages,
     assignments: byStage,
     history,

@@ -103,6 +103,8 @@ export interface ModelRecord {
   declaration?: DeclarationRecord;
   deprecated: boolean;
   latestVersion?: string;
+  /** Commit of the latest version (a version name can repeat at several commits). */
+  latestCommit?: string;
   /** Newest first (SemVer). */
   versions: VersionRecord[];
   stages: StageAssignmentRecord[];

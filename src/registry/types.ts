@@ -104,6 +104,8 @@ export interface FoldedArtifact {
   versions: FoldedVersion[];
   /** Highest SemVer among registered, active versions. */
   latest?: string;
+  /** Its commit: a version name can repeat at several commits. */
+  latestCommit?: string;
   /** GTO `show`: per stage, the newest active assignment; sorted by stage name. */
   stages: StageAssignmentRecord[];
   /** Every active assignment, newest first within each stage; sorted by stage name. */

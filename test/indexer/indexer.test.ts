@@ -60,6 +60,59 @@ describe('Indexer', () => {
     }
   });
 
+  it('locates model files inside directory outputs, on per-output remotes, and kept in Git', async () => {
+    const root = join(dir.path, 'outputs');
+    const repo = await createRepo(root, 'r');
+    const md5 = (c: string) => c.repeat(32);
+    await repo.write({
+      'dvc.yaml': [
+        'stages:',
+        '  train:',
+        '    cmd: python train.py',
+        '    outs:',
+        '    - models',
+        '    - small.pkl:',
+        '        remote: models',
+        '    - ingit.pkl:',
+        '        cache: false',
+        'artifacts:',
+        '  inside: { path: models/model.pkl }',
+        '  small: { path: small.pkl }',
+        '  ingit: { path: ingit.pkl }',
+        '',
+      ].join('\n'),
+      'dvc.lock': [
+        "schema: '2.0'",
+        'stages:',
+        '  train:',
+        '    cmd: python train.py',
+        '    outs:',
+        `    - { path: models, hash: md5, md5: ${md5('a')}.dir, size: 10, nfiles: 2 }`,
+        `    - { path: small.pkl, hash: md5, md5: ${md5('b')}, size: 5 }`,
+        `    - { path: ingit.pkl, hash: md5, md5: ${md5('c')}, size: 3 }`,
+        '',
+      ].join('\n'),
+      'ingit.pkl': 'abc',
+      '.dvc/config': "[core]\n    remote = main\n['remote \"main\"']\n    url = s3://bucket/main\n['remote \"models\"']\n    url = s3://bucket/models\n",
+    });
+    await repo.commit('outputs', { date: '2025-01-01T00:00:00Z' });
+    for (const name of ['inside', 'small', 'ingit']) await repo.tag(`${name}@v1.0.0`, { message: name, date: '2025-01-01T01:00:00Z' });
+    const source = LocalGitSource.create({ root });
+    const store = InMemoryRegistryStore.create();
+    try {
+      await Indexer.create({ sources: [source], store }).indexAll();
+      const models = await store.getModels(['local:r:inside', 'local:r:small', 'local:r:ingit']);
+      const [inside, small, ingit] = models.map((m) => m?.versions[0]);
+      expect(inside?.artifact).toEqual({ path: 'models/model.pkl', trackedBy: 'dvc.lock' });
+      expect(inside?.lineage?.stage).toBe('train');
+      expect(small?.artifact?.storage).toEqual({ remote: 'models', url: `s3://bucket/models/files/md5/bb/${md5('b').slice(2)}` });
+      expect(ingit?.artifact).toMatchObject({ md5: md5('c'), trackedBy: 'dvc.lock' });
+      expect(ingit?.artifact?.storage).toBeUndefined();
+    } finally {
+      await source.close();
+    }
+  });
+
   it('forgets repositories that disappear from their source', async () => {
     const root = join(dir.path, 'disappearing');
     for (const name of ['keep', 'drop']) {

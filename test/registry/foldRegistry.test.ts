@@ -171,6 +171,24 @@ describe('foldRegistry (GTO get_state / show / history)', () => {
     expect(a.versions[0]).toMatchObject({ author: { name: 'Carol' }, tag: 'm@v1.0.0#3', activatedAt: '2024-01-01T00:00:00+00:00' });
   });
 
+  it('shows the lower SemVer version for same-second assignments, as GTO reverses its ascending sort', () => {
+    const a = only([tag('m@v1.0.0', C1, 0), tag('m#prod#1', C1, 5), tag('m@v1.1.0', C2, 5), tag('m#prod#2', C2, 5)]);
+    expect(view(a).stages).toEqual(['prod=v1.0.0']);
+    expect(view(a).all).toEqual(['prod=v1.0.0', 'prod=v1.1.0']);
+  });
+
+  it('knows latest by name and commit when a name was registered at two commits and one deregistered', () => {
+    const a = only([tag('m@v1.0.0', C1, 0), tag('m@v1.0.0#2', C2, 86400), tag('m@v1.0.0!#3', C2, 172800)]);
+    expect(a.latest).toBe('v1.0.0');
+    expect(a.latestCommit).toBe(C1);
+    expect(a.versions.map((v) => `${v.commit[0]}${v.active ? '' : '(inactive)'}`)).toEqual(['1', '2(inactive)']);
+  });
+
+  it('takes author and date of a SHA-named version from its newest stage tag', () => {
+    const a = only([tag('m#dev#1', C2, 10, 'Alice'), tag('m#prod#2', C2, 20, 'Bob')]);
+    expect(a.versions[0]).toMatchObject({ name: C2, author: { name: 'Bob' }, tag: 'm#prod#2' });
+  });
+
   it('gives the same result whatever order the tags are listed in', () => {
     const tags = [tag('m@v1.0.0', C1, 0), tag('m#prod#1', C1, 5), tag('m@v1.1.0', C2, 5), tag('m#prod#2', C2, 5), tag('m#dev#3', C1, 9)];
     const forward = foldRegistry(tags);
