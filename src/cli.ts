@@ -31,7 +31,7 @@ function parseArgs(argv: string[]): Args {
     const arg = argv[i] as string;
     if (arg === '--config' || arg === '-c') {
       const value = argv[++i];
-      if (!value) throw new ConfigError('--config needs a file: modelgate serve --config modelgate.yaml');
+      if (!value || value.startsWith('-')) throw new ConfigError('--config needs a file: modelgate serve --config modelgate.yaml');
       args.config = value;
     } else if (arg.startsWith('--config=')) {
       args.config = arg.slice('--config='.length);
@@ -133,6 +133,12 @@ function reportStartupError(error: unknown): number {
   if (error instanceof ConfigError) {
     process.stderr.write(`modelgate: ${error.message}\n`);
     return 2;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    const what = code === 'EADDRINUSE' ? 'is already in use' : 'needs more privileges than this process has';
+    process.stderr.write(`modelgate: the listen address ${what} (${(error as Error).message}). Pick another port with PORT=4100 or listen.port in the config.\n`);
+    return 1;
   }
   process.stderr.write(`modelgate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 1;

@@ -72,6 +72,12 @@ describe('modelgate index', () => {
     expect(code).toBe(1);
   });
 
+  it('refuses --config without a file instead of reading the next flag as one', async () => {
+    const { code, stderr } = await run(['index', '--config', '--json']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--config needs a file');
+  });
+
   it('rejects a bad config with the file, the key and what was expected, and exit code 2', async () => {
     const bad = join(dir.path, 'bad.yaml');
     await writeFile(bad, 'sources:\n  - kind: local\n    path: ./repos\nrefresh: { interval: soon }\n');
