@@ -6,6 +6,16 @@ import { LocalGitSource } from '../../src/sources/index.js';
 import { InMemoryRegistryStore } from '../../src/store/index.js';
 import { createRepo, useTempDir } from '../support/gitRepo.js';
 
+/** One repository per name under `root`, each with one commit and a `<name>@v1.0.0` tag. */
+async function makeTaggedRepos(root: string, names: string[], files: (name: string) => Record<string, string>): Promise<void> {
+  for (const name of names) {
+    const repo = await createRepo(root, name);
+    await repo.write(files(name));
+    await repo.commit(name, { date: '2025-01-01T00:00:00Z' });
+    await repo.tag(`${name}@v1.0.0`, { message: 'v1', date: '2025-01-01T01:00:00Z' });
+  }
+}
+
 describe('Indexer', () => {
   const dir = useTempDir('modelgate-indexer');
 
@@ -35,12 +45,7 @@ describe('Indexer', () => {
 
   it('keeps the last snapshot of a repository it can no longer read, marked stale, while others go on', async () => {
     const root = join(dir.path, 'failing');
-    for (const name of ['a', 'b']) {
-      const repo = await createRepo(root, name);
-      await repo.write({ 'dvc.yaml': `artifacts:\n  ${name}:\n    path: ${name}.pkl\n` });
-      await repo.commit(name, { date: '2025-01-01T00:00:00Z' });
-      await repo.tag(`${name}@v1.0.0`, { message: 'v1', date: '2025-01-01T01:00:00Z' });
-    }
+    await makeTaggedRepos(root, ['a', 'b'], (name) => ({ 'dvc.yaml': `artifacts:\n  ${name}:\n    path: ${name}.pkl\n` }));
     const source = LocalGitSource.create({ root });
     const store = InMemoryRegistryStore.create();
     const indexer = Indexer.create({ sources: [source], store });
@@ -115,12 +120,7 @@ describe('Indexer', () => {
 
   it('forgets repositories that disappear from their source', async () => {
     const root = join(dir.path, 'disappearing');
-    for (const name of ['keep', 'drop']) {
-      const repo = await createRepo(root, name);
-      await repo.write({ 'x.txt': name });
-      await repo.commit(name, { date: '2025-01-01T00:00:00Z' });
-      await repo.tag(`${name}@v1.0.0`, { message: 'v1', date: '2025-01-01T01:00:00Z' });
-    }
+    await makeTaggedRepos(root, ['keep', 'drop'], (name) => ({ 'x.txt': name }));
     const source = LocalGitSource.create({ root });
     const store = InMemoryRegistryStore.create();
     const indexer = Indexer.create({ sources: [source], store });
