@@ -6,7 +6,7 @@ import { toGlobalId } from './globalId.js';
 import { paginate } from './paginate.js';
 import type { Page } from './paginate.js';
 import { Model, ModelVersion, ModelVersionConnection, RegistryEventConnection, Repository, StageAssignment } from './registry.types.js';
-import { versionRoot } from './roots.js';
+import { inStage, latestOf, versionRoot } from './roots.js';
 import type { AssignmentRoot, EventRoot, VersionRoot } from './roots.js';
 
 @Resolver(() => Model)
@@ -45,7 +45,7 @@ export class ModelResolver {
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'Highest SemVer among registered versions that are not deregistered (GTO `latest`).' })
   latestVersion(@Root() model: ModelRecord): VersionRoot | undefined {
-    const version = model.versions.find((v) => v.name === model.latestVersion && v.commit.sha === model.latestCommit);
+    const version = latestOf(model);
     return version ? versionRoot(model, version) : undefined;
   }
 
@@ -75,8 +75,7 @@ export class ModelResolver {
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version currently in a stage (GTO `show` semantics).' })
   stage(@Root() model: ModelRecord, @Arg('name', () => String) name: string): VersionRoot | undefined {
-    const assignment = model.stages.find((s) => s.stage === name);
-    const version = assignment && model.versions.find((v) => v.name === assignment.version && v.commit.sha === assignment.commit);
+    const version = inStage(model, name);
     return version ? versionRoot(model, version) : undefined;
   }
 

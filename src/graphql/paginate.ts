@@ -35,10 +35,15 @@ export function paginate<T>(
     if (!decoded.startsWith('cursor:')) throw new InputError(`"${args.after}" is not a cursor; pass an \`endCursor\` or edge \`cursor\` from a previous page.`);
     const key = decoded.slice('cursor:'.length);
     const index = items.findIndex((item) => keyOf(item) === key);
-    if (index >= 0) start = index + 1;
-    // In a list sorted by key, a removed item's cursor still marks a place: resume after it.
-    else if (args.sorted) start = ((i) => (i < 0 ? items.length : i))(items.findIndex((item) => keyOf(item) > key));
-    else throw new InputError(`The cursor "${args.after}" names an item that no longer exists; start again from the first page.`);
+    if (index >= 0) {
+      start = index + 1;
+    } else if (args.sorted) {
+      // In a list sorted by key, a removed item's cursor still marks a place: resume after it.
+      const next = items.findIndex((item) => keyOf(item) > key);
+      start = next < 0 ? items.length : next;
+    } else {
+      throw new InputError(`The cursor "${args.after}" names an item that no longer exists; start again from the first page.`);
+    }
   }
   const slice = items.slice(start, start + first);
   const edges = slice.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));

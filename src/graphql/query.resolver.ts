@@ -10,7 +10,7 @@ import { ModelFilter, RepositoryFilter } from './model.args.js';
 import { paginate } from './paginate.js';
 import type { Page } from './paginate.js';
 import { IndexStatus, Model, ModelConnection, ModelVersion, Repository, RepositoryConnection } from './registry.types.js';
-import { versionRoot } from './roots.js';
+import { inStage, latestOf, versionRoot } from './roots.js';
 import type { VersionRoot } from './roots.js';
 
 @Resolver()
@@ -121,10 +121,9 @@ async function findVersion(ctx: GraphQLContext, ref: string): Promise<VersionRoo
   if (!model) return undefined;
   let found: VersionRecord | undefined;
   if (parts.stage !== undefined) {
-    const assignment = model.stages.find((s) => s.stage === parts.stage);
-    found = assignment && model.versions.find((v) => v.name === assignment.version && v.commit.sha === assignment.commit);
+    found = inStage(model, parts.stage);
   } else if (parts.version === 'latest' || parts.version === 'greatest') {
-    found = model.versions.find((v) => v.name === model.latestVersion && v.commit.sha === model.latestCommit);
+    found = latestOf(model);
   } else {
     // Refs are unique: a name repeated at another commit carries a `~<sha>` suffix.
     found = model.versions.find((v) => v.ref === `${model.ref}@${parts.version}`);

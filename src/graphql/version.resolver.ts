@@ -5,6 +5,7 @@ import { ArtifactFile, Commit, Lineage, Metric, Param, Person as PersonType } fr
 import type { GraphQLContext } from './context.js';
 import { toGlobalId } from './globalId.js';
 import { Model, ModelVersion, RegistryEvent, StageAssignment } from './registry.types.js';
+import { versionAt, versionRoot } from './roots.js';
 import type { AssignmentRoot, EventRoot, VersionRoot } from './roots.js';
 
 async function loadModel(ctx: GraphQLContext, ref: string): Promise<ModelRecord> {
@@ -71,9 +72,9 @@ export class StageAssignmentResolver {
   @FieldResolver(() => ModelVersion)
   async version(@Root() assignment: AssignmentRoot, @Ctx() ctx: GraphQLContext): Promise<VersionRoot> {
     const model = await loadModel(ctx, assignment.model);
-    const version = model.versions.find((v) => v.name === assignment.version && v.commit.sha === assignment.commit);
+    const version = versionAt(model, assignment.version, assignment.commit);
     if (!version) throw new NotFoundError(`Version ${assignment.version} of ${assignment.model} is no longer indexed; retry the query.`);
-    return { ...version, model: model.ref };
+    return versionRoot(model, version);
   }
 }
 
@@ -93,8 +94,8 @@ export class RegistryEventResolver {
   async version(@Root() event: EventRoot, @Ctx() ctx: GraphQLContext): Promise<VersionRoot | undefined> {
     if (event.version === undefined) return undefined;
     const model = await loadModel(ctx, event.model);
-    const version = model.versions.find((v) => v.name === event.version && v.commit.sha === event.commit) ?? model.versions.find((v) => v.name === event.version);
-    return version ? { ...version, model: model.ref } : undefined;
+    const version = versionAt(model, event.version, event.commit) ?? model.versions.find((v) => v.name === event.version);
+    return version ? versionRoot(model, version) : undefined;
   }
 
   @FieldResolver(() => Commit, { description: 'The commit the tag points at.' })
