@@ -7,6 +7,12 @@ export { parseMetrics } from './parseMetrics.js';
 export { parseParams, selectParams } from './parseParams.js';
 export { parseDvcConfig } from './parseDvcConfig.js';
 export { storageUrl, pickRemote } from './storageUrl.js';
+export { explainNoStorage } from './explainNoStorage.js';
+export type { StorageEntry } from './explainNoStorage.js';
+export { parsePlotData } from './parsePlotData.js';
+export type { PlotDataOptions } from './parsePlotData.js';
+export { checkText } from './checkText.js';
+export { MAX_METADATA_FILE_BYTES, MAX_NESTING_DEPTH, MAX_PLOT_POINTS, MAX_YAML_ALIAS_COUNT } from './limits.js';
 export type {
   ArtifactDeclaration,
   DvcConfig,

@@ -1,4 +1,7 @@
 import { TomlError, parse as parseToml } from 'smol-toml';
+import { checkDepth, tooDeepMessage } from './checkDepth.js';
+import { checkText } from './checkText.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
 import { loadYaml } from './loadYaml.js';
 import { isMapping, setOwn } from './shapes.js';
 import type { Parsed, Problem } from './types.js';
@@ -8,9 +11,12 @@ import type { Parsed, Problem } from './types.js';
  * lower-cased suffix, `.json` → JSON (with Python's `NaN`/`Infinity`), `.toml` → TOML,
  * `.py` → not supported, anything else → YAML. TOML dates become ISO strings. A file that
  * does not parse gives `undefined` and one problem, with its line when the parser knows
- * it. An empty YAML file is `null`. Never throws.
+ * it. An empty YAML file is `null`. Text that `checkText` refuses, and values nested deeper
+ * than `MAX_NESTING_DEPTH`, give `undefined` and one problem too. Never throws.
  */
 export function parseDataFile(text: string, file: string): Parsed<unknown> {
+  const unreadable = checkText(text, file);
+  if (unreadable) return { value: undefined, problems: [unreadable] };
   const base = file.slice(file.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
   const suffix = dot > 0 ? base.slice(dot).toLowerCase() : '';
@@ -23,16 +29,21 @@ export function parseDataFile(text: string, file: string): Parsed<unknown> {
       return fail('Python params files are not supported; use YAML, JSON or TOML');
     case '.json':
       try {
-        return { value: parseJson(text), problems: [] };
+        const value = parseJson(text);
+        const deep = checkDepth(value, file);
+        return deep ? { value: undefined, problems: [deep] } : { value, problems: [] };
       } catch (error) {
         const message = (error as Error).message;
         return fail(`JSON syntax error: ${message.split('\n')[0]}`, jsonErrorLine(message, text));
       }
     case '.toml':
       try {
-        return { value: plain(parseToml(text)), problems: [] };
+        const value = parseToml(text, { maxDepth: MAX_NESTING_DEPTH });
+        const deep = checkDepth(value, file);
+        return deep ? { value: undefined, problems: [deep] } : { value: plain(value), problems: [] };
       } catch (error) {
         const message = (error as Error).message.split('\n')[0] ?? '';
+        if (/nested|depth/i.test(message)) return fail(tooDeepMessage(file), error instanceof TomlError ? error.line : undefined);
         return fail(`TOML syntax error: ${message.replace(/^Invalid TOML document: /, '')}`, error instanceof TomlError ? error.line : undefined);
       }
     default: {

@@ -1,3 +1,4 @@
+import { checkText } from './checkText.js';
 import { loadYaml } from './loadYaml.js';
 import { dirOf, joinRepoPath } from './paths.js';
 import { readDvcEntry } from './readDvcEntry.js';
@@ -12,6 +13,8 @@ import type { DvcEntry, DvcFile, Parsed, Problem } from './types.js';
  */
 export function parseDvcFile(text: string, file: string): Parsed<DvcFile> {
   const value: DvcFile = { file, outs: [], deps: [], frozen: false };
+  const unreadable = checkText(text, file);
+  if (unreadable) return { value, problems: [unreadable] };
   const loaded = loadYaml(text, file);
   if (loaded.problems.length > 0 || loaded.value === null) return { value, problems: loaded.problems };
   const doc = loaded.value;

@@ -1,3 +1,5 @@
+import { checkText } from './checkText.js';
+import { flattenLeaves } from './flattenLeaves.js';
 import { loadYaml } from './loadYaml.js';
 import { dirOf, joinRepoPath } from './paths.js';
 import { readDvcEntry } from './readDvcEntry.js';
@@ -9,11 +11,16 @@ import type { DvcEntry, DvcLock, DvcLockStage, Parsed, Problem } from './types.j
  * else is one problem and no stages. Entry paths are relative to the stage's `wdir`, which
  * the lock file does not record: pass `stageWdirs` (stage name → wdir from the repository
  * root, from the matching `dvc.yaml`) to honour it; otherwise the lock's directory is used.
- * Params files become paths from the repository root. Never throws.
+ * Params files become paths from the repository root, and their recorded values are
+ * flattened to dotted keys exactly as `parseParams` flattens a params file (a whole section
+ * `train: {n_est: 50}` becomes `train.n_est`; lists and nulls stay values), so both can be
+ * compared key by key. Never throws.
  */
 export function parseDvcLock(text: string, file: string, stageWdirs?: ReadonlyMap<string, string>): Parsed<DvcLock> {
   const dir = dirOf(file);
   const value: DvcLock = { file, dir, stages: [] };
+  const unreadable = checkText(text, file);
+  if (unreadable) return { value, problems: [unreadable] };
   const loaded = loadYaml(text, file);
   if (loaded.problems.length > 0 || loaded.value === null) return { value, problems: loaded.problems };
   const doc = loaded.value;
@@ -29,7 +36,10 @@ export function parseDvcLock(text: string, file: string, stageWdirs?: ReadonlyMa
   if (doc.schema !== '2.0') {
     const found =
       doc.schema === undefined ? 'none (a DVC 1.x lock file?)' : typeof doc.schema === 'string' ? `'${doc.schema}'` : JSON.stringify(doc.schema);
-    report(doc.schema === undefined ? [] : ['schema'], `unsupported dvc.lock schema ${found}; expected '2.0' (run 'dvc repro' with DVC 2 or 3 to rewrite it)`);
+    report(
+      doc.schema === undefined ? [] : ['schema'],
+      `unsupported dvc.lock schema ${found}; expected '2.0', the schema DVC 2 and 3 write (DVC 3 reads no other), so no stages were read. Run 'dvc repro' with DVC 3 to rewrite the file`,
+    );
     return { value, problems };
   }
   const stages = doc.stages;
@@ -55,7 +65,7 @@ export function parseDvcLock(text: string, file: string, stageWdirs?: ReadonlyMa
     const params = raw.params;
     if (isMapping(params)) {
       for (const [paramsFile, values] of entriesOf(params)) {
-        if (isMapping(values)) setOwn(stage.params, joinRepoPath(wdir, paramsFile), values);
+        if (isMapping(values)) setOwn(stage.params, joinRepoPath(wdir, paramsFile), flatParams(values));
         else report([...where, 'params', paramsFile], `stages.${name}.params.${paramsFile}: expected a mapping of keys to values, got ${kindOf(values)}`);
       }
     } else if (params !== undefined && params !== null) {
@@ -83,4 +93,11 @@ function readEntries(
     for (const warning of warnings) report([...where, index], `${label}[${index}]: ${warning}`);
     return entry ? [entry] : [];
   });
+}
+
+/** Recorded params as dotted keys, the way `parseParams` flattens a file; a repeated key keeps its first value. */
+function flatParams(values: Record<string, unknown>): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const { key, value } of flattenLeaves(values)) if (!Object.prototype.hasOwnProperty.call(flat, key)) setOwn(flat, key, value);
+  return flat;
 }

@@ -1,12 +1,13 @@
+import { checkText } from './checkText.js';
 import type { DvcYamlScope, YamlPath } from './dvcYamlScope.js';
 import { formatYamlPath } from './dvcYamlScope.js';
-import { interpolate } from './interpolate.js';
+import { findPlaceholder, interpolate } from './interpolate.js';
 import { loadYaml } from './loadYaml.js';
 import { isValidGtoFullName } from './parseGtoTag.js';
 import { dirOf, joinRepoPath } from './paths.js';
 import { readDvcYamlStages } from './readDvcYamlStages.js';
 import { readPlotOptions } from './readPlotOptions.js';
-import { entriesOf, isMapping, kindOf, setOwn } from './shapes.js';
+import { clip, entriesOf, isMapping, kindOf, setOwn } from './shapes.js';
 import type { ArtifactDeclaration, DvcYaml, Parsed, PlotDeclaration, Problem } from './types.js';
 
 const ARTIFACT_KEYS = new Set(['path', 'type', 'desc', 'labels', 'meta']);
@@ -22,10 +23,13 @@ const TOP_LEVEL_KEYS = new Set(['stages', 'vars', 'params', 'metrics', 'plots', 
 export function parseDvcYaml(text: string, file: string): Parsed<DvcYaml> {
   const dir = dirOf(file);
   const value: DvcYaml = { file, dir, artifacts: [], stages: [], metrics: [], params: [], plots: [] };
+  const unreadable = checkText(text, file);
+  if (unreadable) return { value, problems: [unreadable] };
   const loaded = loadYaml(text, file);
   if (loaded.problems.length > 0 || loaded.value === null) return { value, problems: loaded.problems };
   const doc = loaded.value;
   const problems: Problem[] = [];
+  const reported = new Set<string>();
   if (!isMapping(doc)) {
     problems.push({ file, line: 1, message: `expected a mapping at the top level (artifacts:, stages:, …), got ${kindOf(doc)}` });
     return { value, problems };
@@ -37,7 +41,10 @@ export function parseDvcYaml(text: string, file: string): Parsed<DvcYaml> {
       const line = loaded.lineOf(where);
       const problem: Problem = { file, ...(line ? { line } : {}), message: `${formatYamlPath(where)}: ${message}` };
       // An expanded stage repeats its template's problems once per item; report them once.
-      if (!problems.some((p) => p.line === problem.line && p.message === problem.message)) problems.push(problem);
+      const key = `${problem.line ?? ''}\u0000${problem.message}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      problems.push(problem);
     },
   };
   for (const key of Object.keys(doc)) {
@@ -59,7 +66,12 @@ export function parseDvcYaml(text: string, file: string): Parsed<DvcYaml> {
   return { value, problems };
 }
 
-/** `vars:` mappings, merged in order. File references (`params.yaml`, `f.json:key`) are not read. */
+/**
+ * `vars:` mappings, merged in order. File references (`params.yaml`, `f.json:key`) are not
+ * read. DVC refuses `${…}` inside `vars` ("interpolating is not allowed"), which also rules
+ * out variables defined through each other; such a value is reported and used as written,
+ * never resolved again, so a self-reference cannot loop.
+ */
 function readVars(raw: unknown, scope: DvcYamlScope): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   if (raw === undefined || raw === null) return vars;
@@ -68,8 +80,16 @@ function readVars(raw: unknown, scope: DvcYamlScope): Record<string, unknown> {
     return vars;
   }
   raw.forEach((entry, index) => {
-    if (isMapping(entry)) for (const [key, item] of entriesOf(entry)) setOwn(vars, key, item);
-    else if (typeof entry !== 'string') scope.report(['vars', index], `expected a mapping or a file name, got ${kindOf(entry)}`);
+    if (isMapping(entry)) {
+      for (const [key, item] of entriesOf(entry)) {
+        setOwn(vars, key, item);
+        const placeholder = findPlaceholder(item);
+        if (placeholder !== undefined) {
+          scope.report(['vars', index, key], `'${clip(placeholder)}': DVC does not allow \${…} inside vars (interpolating is not allowed), so variables cannot refer to each other; the value is used as written. Write the value itself`);
+        }
+      }
+    } else if (typeof entry !== 'string') scope.report(['vars', index], `expected a mapping or a file name, got ${kindOf(entry)}`);
+    else if (findPlaceholder(entry) !== undefined) scope.report(['vars', index], `'${clip(entry)}': DVC does not allow \${…} inside vars (interpolating is not allowed)`);
   });
   return vars;
 }

@@ -1,6 +1,11 @@
 import type { GtoAction, GtoTagName } from './types.js';
 
 // Transcribed from gto `constants.py` (research §2.1): names, dirnames and SemVer 2.0 with a `v`.
+// Linear on adversarial names (measured in test/parsing/hostile.test.ts): the repetitions are
+// delimited by characters their neighbours cannot take (`=`, `@`, `#`, `.`, `+`, `!`), so a
+// failing match gives back each character once. One deliberate difference: `\d` is ASCII
+// here, while Python's `\d` also matches other scripts' decimal digits, so GTO would read
+// `m@v1\u0663.0.0`; Modelgate ignores such a tag.
 const NAME = '[a-zA-Z0-9](?:[a-zA-Z0-9\\-/_]*[a-zA-Z0-9])?';
 const DIR = '[a-zA-Z0-9\\-_./]+';
 const SEMVER =

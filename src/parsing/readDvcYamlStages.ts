@@ -1,8 +1,8 @@
 import type { DvcYamlScope, YamlPath } from './dvcYamlScope.js';
-import { interpolate } from './interpolate.js';
+import { findPlaceholder, interpolate } from './interpolate.js';
 import { joinRepoPath } from './paths.js';
 import { readPlotOptions } from './readPlotOptions.js';
-import { entriesOf, isMapping, kindOf, setOwn } from './shapes.js';
+import { clip, entriesOf, isMapping, kindOf, setOwn } from './shapes.js';
 import type { ParamsReference, PlotDeclaration, StageDefinition, StageOutput } from './types.js';
 
 /** `foreach`/`matrix` may not turn one stage into more than this many. */
@@ -170,9 +170,16 @@ function withStageVars(instance: StageInstance, scope: DvcYamlScope): Record<str
     scope.report([...where, 'vars'], `vars: expected a list, got ${kindOf(local)}`);
     return vars;
   }
-  for (const entry of local) {
-    if (isMapping(entry)) for (const [key, value] of entriesOf(entry)) setOwn(vars, key, value);
-  }
+  local.forEach((entry, index) => {
+    if (!isMapping(entry)) return;
+    for (const [key, value] of entriesOf(entry)) {
+      setOwn(vars, key, value);
+      const placeholder = findPlaceholder(value);
+      if (placeholder !== undefined) {
+        scope.report([...where, 'vars', index, key], `'${clip(placeholder)}': DVC does not allow \${…} inside vars (interpolating is not allowed); the value is used as written`);
+      }
+    }
+  });
   return vars;
 }
 
@@ -267,7 +274,10 @@ function readOutput(
   }
   if (kind === 'plot') {
     const plot = readPlotOptions(options, (field, expected, value) => bad(field, expected, value));
-    plots.push({ id: repoPath, files: [repoPath], ...plot.options });
+    // `header` (CSV/TSV only) is an output plot property; top-level plots have none in DVC's schema.
+    const { header } = options;
+    if (header !== undefined && header !== null && typeof header !== 'boolean') bad('header', 'true or false', header);
+    plots.push({ id: repoPath, files: [repoPath], ...plot.options, ...(typeof header === 'boolean' ? { header } : {}) });
   }
   return output;
 }

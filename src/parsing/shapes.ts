@@ -26,3 +26,8 @@ export function entriesOf(value: Record<string, unknown>): [string, unknown][] {
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** Text for a problem message, cut to 60 characters so a hostile value cannot flood it. */
+export function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

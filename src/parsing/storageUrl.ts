@@ -12,7 +12,10 @@ import type { DvcConfig, DvcRemote } from './types.js';
  * existence is not checked, as DVC does not check it either.
  */
 export function storageUrl(remote: DvcRemote, entry: { md5?: string; dvc3: boolean; repoPath: string }): string | undefined {
-  const base = remote.url.replace(/\/+$/, '');
+  // Not `replace(/\/+$/, '')`: that backtracks quadratically on a long run of '/' inside the URL.
+  let end = remote.url.length;
+  while (end > 0 && remote.url[end - 1] === '/') end--;
+  const base = remote.url.slice(0, end);
   if (remote.versionAware) {
     if (isExternal(entry.repoPath) || entry.repoPath === '' || entry.repoPath.startsWith('../')) return undefined;
     return `${base}/${entry.repoPath}`;

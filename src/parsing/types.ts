@@ -76,6 +76,8 @@ export interface PlotDeclaration {
   title?: string;
   xLabel?: string;
   yLabel?: string;
+  /** `header: false` on a stage plot output: its CSV/TSV has no header row (pass it to `parsePlotData`). */
+  header?: boolean;
 }
 
 /** A params reference from a stage or top-level `params:`. */
@@ -134,7 +136,11 @@ export interface DvcLockStage {
   name: string;
   cmd?: string | string[];
   deps: DvcEntry[];
-  /** params file (from the repository root) → key → recorded value. */
+  /**
+   * params file (from the repository root) → dotted key → recorded value. Flattened as
+   * `parseParams` does: a section recorded whole (`train: {n_est: 50}`) gives `train.n_est`;
+   * lists and nulls are values; an empty section gives no key.
+   */
   params: Record<string, Record<string, unknown>>;
   outs: DvcEntry[];
 }

@@ -1,66 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseDvcLock } from '../../src/parsing/index.js';
-
-/** iterative/example-get-started's dvc.lock after DVC 3 (`hash: md5`), trimmed to two stages. */
-const LOCK_V3 = `schema: '2.0'
-stages:
-  prepare:
-    cmd: python src/prepare.py data/data.xml
-    deps:
-    - path: data/data.xml
-      hash: md5
-      md5: 22a1a2931c8370d3aeedd7183606fd7f
-      size: 14445097
-    - path: src/prepare.py
-      hash: md5
-      md5: f09ea0c15980b43010257ccb9f0055e2
-      size: 1576
-    params:
-      params.yaml:
-        prepare.seed: 20170428
-        prepare.split: 0.2
-    outs:
-    - path: data/prepared
-      hash: md5
-      md5: 153aad06d376b6595932470e459ef42a.dir
-      size: 8437363
-      nfiles: 2
-  train:
-    cmd: python src/train.py data/features model.pkl
-    deps:
-    - path: data/features
-      hash: md5
-      md5: f35d4cc2c552ac959ae602162b8543f3.dir
-      size: 2232588
-      nfiles: 2
-    params:
-      params.yaml:
-        train:
-          min_split: 0.01
-          n_est: 50
-          seed: 20170428
-    outs:
-    - path: model.pkl
-      hash: md5
-      md5: 46865edbf3d62fc5c039dd9d2b0567a4
-      size: 1763725
-`;
-
-/** The same shape as DVC 2.x wrote it: no `hash: md5` (legacy md5-dos2unix entries). */
-const LOCK_V2 = `schema: '2.0'
-stages:
-  train:
-    cmd: python train.py
-    deps:
-    - path: data/features
-      md5: f35d4cc2c552ac959ae602162b8543f3.dir
-      size: 2232588
-      nfiles: 2
-    outs:
-    - path: model.pkl
-      md5: d1f6e05547bb5cec7cc6c4b6f0c3e04a
-      size: 1763725
-`;
+import { LOCK_V2, LOCK_V3 } from './fixtures.js';
 
 describe('parseDvcLock', () => {
   it('reads DVC 3 entries with their md5, size and directory manifests', () => {
@@ -91,9 +31,9 @@ describe('parseDvcLock', () => {
     });
   });
 
-  it('keeps a whole params section as a nested value', () => {
+  it('flattens a params section recorded whole to dotted keys, as parseParams flattens the file', () => {
     const { value } = parseDvcLock(LOCK_V3, 'dvc.lock');
-    expect(value.stages[1]?.params).toEqual({ 'params.yaml': { train: { min_split: 0.01, n_est: 50, seed: 20170428 } } });
+    expect(value.stages[1]?.params).toStrictEqual({ 'params.yaml': { 'train.min_split': 0.01, 'train.n_est': 50, 'train.seed': 20170428 } });
   });
 
   it('marks entries without hash: md5 as legacy DVC 2 entries', () => {

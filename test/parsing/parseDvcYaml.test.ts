@@ -1,72 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseDvcYaml } from '../../src/parsing/index.js';
-
-/** iterative/example-get-started, as of DVC 3 (stages, top-level metrics/plots, an artifact). */
-const GET_STARTED = `stages:
-  prepare:
-    cmd: python src/prepare.py data/data.xml
-    deps:
-    - data/data.xml
-    - src/prepare.py
-    params:
-    - prepare.seed
-    - prepare.split
-    outs:
-    - data/prepared
-  featurize:
-    cmd: python src/featurization.py data/prepared data/features
-    deps:
-    - data/prepared
-    - src/featurization.py
-    params:
-    - featurize.max_features
-    - featurize.ngrams
-    outs:
-    - data/features
-  train:
-    cmd: python src/train.py data/features model.pkl
-    deps:
-    - data/features
-    - src/train.py
-    params:
-    - train.seed
-    - train.n_est
-    - train.min_split
-    outs:
-    - model.pkl
-  evaluate:
-    cmd: python src/evaluate.py model.pkl data/features
-    deps:
-    - data/features
-    - model.pkl
-    - src/evaluate.py
-    outs:
-    - eval
-metrics:
-- eval/metrics.json
-plots:
-- ROC:
-    template: simple
-    x: fpr
-    y:
-      eval/plots/sklearn/roc/train.json: tpr
-      eval/plots/sklearn/roc/test.json: tpr
-- Confusion-Matrix:
-    template: confusion
-    x: actual
-    y:
-      eval/plots/sklearn/cm/train.json: predicted
-      eval/plots/sklearn/cm/test.json: predicted
-- eval/plots/images/importance.png
-artifacts:
-  text-classification:
-    path: model.pkl
-    desc: Detect sentiment from text
-    type: model
-    labels:
-    - nlp
-    - classification
-`;
+import { GET_STARTED } from './fixtures.js';
 
 describe('parseDvcYaml: artifacts', () => {
   it('reads an artifact of the root dvc.yaml with its full name, path and metadata', () => {
@@ -254,6 +188,19 @@ describe('parseDvcYaml: stages', () => {
         yLabel: 'True positive rate',
       },
     ]);
+  });
+
+  it('reads header: false of a CSV plot output, for parsePlotData', () => {
+    const text = 'stages:\n  t:\n    cmd: x\n    plots:\n    - logs/acc.csv:\n        header: false\n        x: "0"\n        y: "1"\n';
+    const { value, problems } = parseDvcYaml(text, 'dvc.yaml');
+    expect(problems).toEqual([]);
+    expect(value.plots).toStrictEqual([{ id: 'logs/acc.csv', files: ['logs/acc.csv'], x: '0', y: ['1'], header: false }]);
+  });
+
+  it('reports a plot header that is not true or false', () => {
+    const { value, problems } = parseDvcYaml('stages:\n  t:\n    cmd: x\n    plots:\n    - a.csv:\n        header: no-thanks\n', 'dvc.yaml');
+    expect(value.plots).toStrictEqual([{ id: 'a.csv', files: ['a.csv'] }]);
+    expect(problems).toEqual([{ file: 'dvc.yaml', line: 6, message: expect.stringContaining("header of 'a.csv': expected true or false, got a string") }]);
   });
 
   it.each([
@@ -544,10 +491,17 @@ describe('parseDvcYaml: hostile and broken files', () => {
     });
   });
 
-  it('keeps a 5 MB description', () => {
-    const desc = 'x'.repeat(5 * 1024 * 1024);
+  it('keeps a 900 KB description', () => {
+    const desc = 'x'.repeat(900 * 1024);
     const { value } = parseDvcYaml(`artifacts:\n  m:\n    path: m.pkl\n    desc: ${desc}\n`, 'dvc.yaml');
-    expect(value.artifacts[0]?.description?.length).toBe(5 * 1024 * 1024);
+    expect(value.artifacts[0]?.description?.length).toBe(900 * 1024);
+  });
+
+  it('refuses a 5 MB file unread, over the metadata size limit', () => {
+    const desc = 'x'.repeat(5 * 1024 * 1024);
+    const { value, problems } = parseDvcYaml(`artifacts:\n  m:\n    path: m.pkl\n    desc: ${desc}\n`, 'dvc.yaml');
+    expect(value.artifacts).toEqual([]);
+    expect(problems).toEqual([{ file: 'dvc.yaml', message: expect.stringContaining('over the 1 MiB limit for metadata files; it was not read') }]);
   });
 
   it('does not let __proto__ keys pollute Object.prototype', () => {
@@ -585,6 +539,6 @@ stages:
     const text = `artifacts: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`;
     const { value, problems } = parseDvcYaml(text, 'dvc.yaml');
     expect(value.artifacts).toEqual([]);
-    expect(problems).toEqual([expect.objectContaining({ file: 'dvc.yaml', message: expect.stringContaining('YAML') })]);
+    expect(problems).toEqual([expect.objectContaining({ file: 'dvc.yaml', message: expect.stringContaining('more than 200 levels deep') })]);
   });
 });

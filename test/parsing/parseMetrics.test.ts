@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseMetrics } from '../../src/parsing/index.js';
+import { MAX_NESTING_DEPTH, parseMetrics } from '../../src/parsing/index.js';
 
 describe('parseMetrics', () => {
   it('flattens example-get-started metrics to dotted keys in file order', () => {
@@ -29,20 +29,27 @@ describe('parseMetrics', () => {
     expect(parseMetrics('[test]\nacc = 0.91\n', 'metrics.toml').value).toEqual([{ key: 'test.acc', value: 0.91 }]);
   });
 
-  it('flattens deeply nested metrics without exhausting the stack', () => {
-    const depth = 3000;
+  it('flattens metrics nested up to the depth limit', () => {
+    const depth = MAX_NESTING_DEPTH;
     const text = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-    const { value } = parseMetrics(text, 'deep.json');
+    const { value, problems } = parseMetrics(text, 'deep.json');
+    expect(problems).toEqual([]);
     expect(value).toHaveLength(1);
     expect(value[0]?.key.split('.')).toHaveLength(depth);
     expect(value[0]?.value).toBe(1);
   });
 
-  it('keeps a 5 MB string value', () => {
-    const big = 'x'.repeat(5 * 1024 * 1024);
+  it('refuses metrics nested deeper than the limit, without exhausting the stack', () => {
+    const depth = 3000;
+    const text = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    expect(parseMetrics(text, 'deep.json')).toEqual({ value: [], problems: [{ file: 'deep.json', message: expect.stringContaining(`more than ${MAX_NESTING_DEPTH} levels deep`) }] });
+  });
+
+  it('keeps a 900 KB string value', () => {
+    const big = 'x'.repeat(900 * 1024);
     const { value } = parseMetrics(JSON.stringify({ note: big, acc: 0.5 }), 'metrics.json');
     expect(value.map((kv) => kv.key)).toEqual(['note', 'acc']);
-    expect((value[0]?.value as string).length).toBe(5 * 1024 * 1024);
+    expect((value[0]?.value as string).length).toBe(900 * 1024);
   });
 
   it.each([

@@ -1,22 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseParams, selectParams } from '../../src/parsing/index.js';
-
-/** iterative/example-get-started params.yaml. */
-const PARAMS = `prepare:
-  split: 0.20
-  seed: 20170428
-
-featurize:
-  max_features: 200
-  ngrams: 2
-
-train:
-  seed: 20170428
-  n_est: 50
-  min_split: 0.01
-  layers: [64, 32]
-  scheduler: null
-`;
+import { PARAMS } from './fixtures.js';
 
 describe('parseParams', () => {
   it('flattens to dotted keys, keeping lists whole and nulls', () => {
