@@ -40,6 +40,10 @@ interface WorkingVersion {
 interface WorkingArtifact {
   name: string;
   versions: WorkingVersion[];
+  /** The same versions by commit, so that placing a tag never scans every version. */
+  versionsAtCommit: Map<string, WorkingVersion[]>;
+  /** The version each placed stage tag went to. */
+  versionOfStageTag: Map<RegistryTag, WorkingVersion>;
   deprecations: RegistryTag[];
   /** Every tag that touched the artifact, in event order (oldest first). */
   events: RegistryTag[];
@@ -66,7 +70,7 @@ export function foldRegistry(tags: readonly RegistryTag[]): FoldedRegistry {
   const artifactOf = (name: string): WorkingArtifact => {
     let artifact = artifacts.get(name);
     if (!artifact) {
-      artifact = { name, versions: [], deprecations: [], events: [], problems: [] };
+      artifact = { name, versions: [], versionsAtCommit: new Map(), versionOfStageTag: new Map(), deprecations: [], events: [], problems: [] };
       artifacts.set(name, artifact);
     }
     return artifact;
@@ -87,17 +91,17 @@ export function foldRegistry(tags: readonly RegistryTag[]): FoldedRegistry {
     if (tag.action !== 'register' && tag.action !== 'deregister') continue;
     const artifact = artifactOf(tag.artifact);
     const name = tag.version ?? '';
-    let version = artifact.versions.find((v) => v.name === name && v.commit === tag.commit);
-    if (!version) {
-      version = { name, commit: tag.commit, direct: [], stageTags: new Map() };
-      artifact.versions.push(version);
-    }
-    if (tag.action === 'register' && version.direct.some((t) => t.action === 'register')) {
-      const first = version.direct.find((t) => t.action === 'register');
+    let version = artifact.versionsAtCommit.get(tag.commit)?.find((v) => v.name === name);
+    if (!version) version = addVersion(artifact, name, tag.commit);
+    // A registration while the version is still registered is a duplicate (GTO's `show NAME`
+    // raises on it); one after a deregistration revives the version and is no problem
+    // (docs/decisions/0001, point 4).
+    const previous = version.direct[version.direct.length - 1];
+    if (tag.action === 'register' && previous?.action === 'register') {
       artifact.problems.push({
         artifact: artifact.name,
         tag: tag.tag,
-        message: `${name} is registered twice at commit ${tag.commit.slice(0, 7)} (tags ${first?.tag} and ${tag.tag}); GTO refuses to show such a version. The newest registration is used; delete one of the tags.`,
+        message: `${name} is registered twice at commit ${tag.commit.slice(0, 7)} (tags ${previous.tag} and ${tag.tag}, no deregistration between); GTO refuses to show such a version. The newest registration is used; delete one of the tags.`,
       });
     }
     version.direct.push(tag);
@@ -109,7 +113,7 @@ export function foldRegistry(tags: readonly RegistryTag[]): FoldedRegistry {
   for (const tag of ordered) {
     if (tag.action !== 'assign' && tag.action !== 'unassign') continue;
     const artifact = artifactOf(tag.artifact);
-    const atCommit = artifact.versions.filter((v) => v.commit === tag.commit);
+    const atCommit = artifact.versionsAtCommit.get(tag.commit) ?? [];
     if (atCommit.length > 1) {
       artifact.problems.push({
         artifact: artifact.name,
@@ -120,15 +124,12 @@ export function foldRegistry(tags: readonly RegistryTag[]): FoldedRegistry {
       });
       continue;
     }
-    let version = atCommit[0];
-    if (!version) {
-      version = { name: tag.commit, commit: tag.commit, direct: [], stageTags: new Map() };
-      artifact.versions.push(version);
-    }
+    const version = atCommit[0] ?? addVersion(artifact, tag.commit, tag.commit);
     const stage = tag.stage ?? '';
     const list = version.stageTags.get(stage) ?? [];
     list.push(tag);
     version.stageTags.set(stage, list);
+    artifact.versionOfStageTag.set(tag, version);
     artifact.events.push(tag);
   }
 
@@ -138,12 +139,22 @@ export function foldRegistry(tags: readonly RegistryTag[]): FoldedRegistry {
   return { artifacts: folded, problems: folded.flatMap((a) => a.problems) };
 }
 
+function addVersion(artifact: WorkingArtifact, name: string, commit: string): WorkingVersion {
+  const version: WorkingVersion = { name, commit, direct: [], stageTags: new Map() };
+  artifact.versions.push(version);
+  const atCommit = artifact.versionsAtCommit.get(commit);
+  if (atCommit) atCommit.push(version);
+  else artifact.versionsAtCommit.set(commit, [version]);
+  return version;
+}
+
 /** STEP 3: active flags, latest, stages and history of one artifact. */
 function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
   const events = [...artifact.events].sort(compareTags);
   const newest = events[events.length - 1];
   const deprecated = newest !== undefined && newest.action === 'deprecate';
 
+  const workingOf = new Map<FoldedVersion, WorkingVersion>();
   const versions: FoldedVersion[] = artifact.versions.map((working) => {
     const lastDirect = working.direct[working.direct.length - 1];
     const registrations = working.direct.filter((t) => t.action === 'register');
@@ -156,7 +167,7 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
     const stageTags = [...working.stageTags.values()].flat().sort(compareTags);
     const authoring = registrations[registrations.length - 1] ?? stageTags[stageTags.length - 1] ?? lastDirect;
     if (!authoring) throw new Error(`version ${working.name} of ${artifact.name} has no tags`);
-    return {
+    const folded: FoldedVersion = {
       name: working.name,
       commit: working.commit,
       registered: registrations.length > 0,
@@ -171,6 +182,8 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
       stages: [],
       activeStages,
     };
+    workingOf.set(folded, working);
+    return folded;
   });
   // A name at several commits: the active one first, then the newest.
   versions.sort((a, b) => compareVersionsDescending(a.name, b.name) || Number(b.active) - Number(a.active) || b.timestamp - a.timestamp);
@@ -182,7 +195,7 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
   const assignments: StageAssignmentRecord[] = [];
   for (const version of versions) {
     if (!version.active) continue;
-    const working = artifact.versions.find((w) => w.name === version.name && w.commit === version.commit);
+    const working = workingOf.get(version);
     for (const stage of version.activeStages) {
       const list = working?.stageTags.get(stage) ?? [];
       const assign = list[list.length - 1];
@@ -219,8 +232,7 @@ function finishArtifact(artifact: WorkingArtifact): FoldedArtifact {
           ? tag.version
           : tag.action === 'deprecate'
             ? undefined
-            : (artifact.versions.find((v) => v.commit === tag.commit && [...v.stageTags.values()].some((l) => l.includes(tag)))?.name ??
-              tag.commit);
+            : (artifact.versionOfStageTag.get(tag)?.name ?? tag.commit);
       return {
         kind: EVENT_KIND[tag.action],
         artifact: artifact.name,
