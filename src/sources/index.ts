@@ -10,3 +10,4 @@ export type {
   Signature,
 } from './types.js';
 export { LocalGitSource, type LocalGitSourceOptions } from './local/index.js';
+export { decodeText } from './decodeText.js';

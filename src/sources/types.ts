@@ -20,6 +20,8 @@ export interface RepositoryInfo {
   fullName: string;
   /** Web URL (or `file://` URL for local repositories). */
   url: string;
+  /** Other addresses of the same repository: a local clone's remote URLs. DVC imports of them resolve here. */
+  remoteUrls?: string[];
 }
 
 /** Tagger or author identity with the time it signed. */
@@ -74,11 +76,12 @@ export interface FileRequest {
 
 /**
  * A file's content, or `undefined` when the path does not exist at that commit (or is not
- * a regular file). Text is decoded as UTF-8. `tooLarge` marks a file over the source's size limit.
+ * a regular file). Text is decoded as UTF-8 (`decodeText`). `too-large` marks a file over the
+ * source's size limit; `not-text` one that is binary or not valid UTF-8 (`detail` says which).
  */
 export type FileContent =
   | { found: true; text: string; size: number }
-  | { found: false; reason: 'missing' | 'not-a-file' | 'too-large'; size?: number };
+  | { found: false; reason: 'missing' | 'not-a-file' | 'too-large' | 'not-text'; size?: number; detail?: string };
 
 export interface GitSource {
   /** The configured source name; the first part of every repository ref. */

@@ -11,11 +11,13 @@ import type {
   RepositoryInfo,
   RepositoryRefs,
 } from '../types.js';
+import { decodeText } from '../decodeText.js';
 import { CatFileBatch, type BatchReply, type BatchRequest } from './CatFileBatch.js';
 import { findRepositories, type FoundRepository } from './findRepositories.js';
 import { parseCommitObject } from './parseCommitObject.js';
 import { parseTagObject, type TagObject } from './parseTagObject.js';
 import { parseTreeEntries, type TreeEntry } from './parseTreeEntries.js';
+import { readRemoteUrls } from './readRemoteUrls.js';
 import { runGit } from './runGit.js';
 
 /** Options of `LocalGitSource.create`. */
@@ -74,7 +76,6 @@ export class LocalGitSource implements GitSource {
   private readonly idleTimeoutMs: number;
   private readonly repositories = new Map<string, Repository>();
   private spawned = 0;
-  private readonly decoder = new TextDecoder('utf-8');
 
   private constructor(options: LocalGitSourceOptions) {
     this.name = options.name ?? 'local';
@@ -120,7 +121,8 @@ export class LocalGitSource implements GitSource {
         known?.batch.close();
         this.repositories.set(repository.path, opened);
       }
-      infos.push(this.describe(repository));
+      const remoteUrls = await readRemoteUrls(repository.gitDir);
+      infos.push({ ...this.describe(repository), ...(remoteUrls.length > 0 ? { remoteUrls } : {}) });
     }
     for (const [path, repository] of this.repositories) {
       if (seen.has(path)) continue;
@@ -408,7 +410,7 @@ export class LocalGitSource implements GitSource {
       case 'object':
         if (reply.type !== 'blob') return { found: false, reason: 'not-a-file' };
         if (!reply.data) return { found: false, reason: 'too-large', size: reply.size };
-        return { found: true, text: this.decoder.decode(reply.data), size: reply.size };
+        return decodeText(reply.data, reply.size);
       case 'missing':
       case 'ambiguous':
         return { found: false, reason: 'missing' };
