@@ -1,4 +1,4 @@
-import { Field, Float, ID, InterfaceType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InterfaceType, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 
 @InterfaceType({
@@ -49,16 +49,6 @@ export class StorageLocation {
   @Field(() => String, { description: 'URL of the object (DVC 3 `files/md5/…` or the 2.x layout).' }) url!: string;
 }
 
-@ObjectType({ description: "A version's model file: its path, DVC hash and storage location." })
-export class ArtifactFile {
-  @Field(() => String, { description: 'Path from the repository root, or a URL when the declaration gives one.' }) path!: string;
-  @Field(() => String, { nullable: true, description: 'DVC md5 (`….dir` for directories).' }) md5?: string;
-  @Field(() => Float, { nullable: true, description: 'Size in bytes (total for directories).' }) size?: number;
-  @Field(() => Int, { nullable: true, description: 'Number of files, for directories.' }) nfiles?: number;
-  @Field(() => StorageLocation, { nullable: true }) storage?: StorageLocation;
-  @Field(() => String, { description: 'How the location was found: `dvc.lock`, `.dvc`, `git`, `url` or `unknown`.' }) trackedBy!: string;
-}
-
 @ObjectType({ description: 'One metric value from a metrics file at the version commit.' })
 export class Metric {
   @Field(() => String, { description: 'Metrics file from the repository root.' }) path!: string;
@@ -70,21 +60,6 @@ export class Metric {
 export class Param {
   @Field(() => String, { description: 'Params file from the repository root.' }) path!: string;
   @Field(() => String, { description: 'Dotted key, e.g. `train.n_est`.' }) key!: string;
-  @Field(() => GraphQLJSON, { nullable: true }) value?: unknown;
-}
-
-@ObjectType({ description: 'A file a pipeline stage used or produced, with its DVC hash.' })
-export class LineageFile {
-  @Field(() => String) path!: string;
-  @Field(() => String, { nullable: true }) md5?: string;
-}
-
-@ObjectType({ description: 'How a version was made: the dvc.lock stage that produced its file.' })
-export class Lineage {
-  @Field(() => String, { description: 'The dvc.lock that records the stage.' }) lockFile!: string;
-  @Field(() => String) stage!: string;
-  @Field(() => String, { nullable: true }) cmd?: string;
-  @Field(() => [LineageFile]) deps!: LineageFile[];
-  @Field(() => [Param]) params!: Param[];
-  @Field(() => [LineageFile]) outs!: LineageFile[];
+  @Field(() => GraphQLJSON, { nullable: true, description: 'The value in the params file at the commit (what dvc.lock recorded when the file is not in Git).' })
+  value?: unknown;
 }

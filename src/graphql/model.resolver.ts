@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../errors.js';
-import type { ModelRecord, RepositoryRecord } from '../registry/index.js';
+import type { ModelRecord, ProblemRecord, RepositoryRecord } from '../registry/index.js';
+import { IndexProblem } from './common.type.js';
 import type { GraphQLContext } from './context.js';
 import { toGlobalId } from './globalId.js';
 import { paginate } from './paginate.js';
@@ -8,6 +9,8 @@ import type { Page } from './paginate.js';
 import { Model, ModelVersion, ModelVersionConnection, RegistryEventConnection, Repository, StageAssignment } from './registry.types.js';
 import { inStage, latestOf, versionRoot } from './roots.js';
 import type { AssignmentRoot, EventRoot, VersionRoot } from './roots.js';
+import { MetricPoint } from './comparison.type.js';
+import type { MetricPointRoot } from './provenance.resolver.js';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -21,6 +24,12 @@ export class ModelResolver {
     const repository = await ctx.loaders.repository.load(model.repository);
     if (!repository) throw new NotFoundError(`Repository ${model.repository} of model ${model.ref} is no longer indexed; retry the query.`);
     return repository;
+  }
+
+  @FieldResolver(() => [IndexProblem], { description: "Problems of the model's repository that concern this model (conflicting tags and the like)." })
+  async problems(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext): Promise<ProblemRecord[]> {
+    const repository = await ctx.loaders.repository.load(model.repository);
+    return repository?.problems.filter((p) => p.model === model.ref) ?? [];
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Path of the model file from the repository root (from `dvc.yaml`).' })
@@ -77,6 +86,32 @@ export class ModelResolver {
   stage(@Root() model: ModelRecord, @Arg('name', () => String) name: string): VersionRoot | undefined {
     const version = inStage(model, name);
     return version ? versionRoot(model, version) : undefined;
+  }
+
+  @FieldResolver(() => [MetricPoint], {
+    description:
+      'One metric across the registered versions, oldest SemVer first, ready for a chart: one point per version, `value` null where the version lacks it. ' +
+      '`path` picks the metrics file when several have the key. Deregistered versions are left out unless `includeDeregistered`.',
+  })
+  metricTrend(
+    @Root() model: ModelRecord,
+    @Arg('key', () => String) key: string,
+    @Arg('path', () => String, { nullable: true }) path?: string | null,
+    @Arg('includeDeregistered', () => Boolean, { nullable: true, defaultValue: false }) includeDeregistered?: boolean | null,
+  ): MetricPointRoot[] {
+    return model.versions
+      .filter((v) => v.registered && (includeDeregistered || !v.deregistered))
+      .reverse()
+      .map((v) => {
+        const metric = v.metrics.find((m) => m.key === key && (path == null || m.path === path));
+        return {
+          version: versionRoot(model, v),
+          versionName: v.name,
+          createdAt: v.createdAt,
+          ...(metric ? { path: metric.path, value: metric.value } : {}),
+          ...(typeof metric?.value === 'number' && Number.isFinite(metric.value) ? { numericValue: metric.value } : {}),
+        };
+      });
   }
 
   @FieldResolver(() => RegistryEventConnection, { description: 'Every registry event of the model, newest first (GTO `history`).' })

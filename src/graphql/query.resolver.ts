@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { NotFoundError } from '../errors.js';
-import { parseModelRef, parseRepositoryRef, parseVersionRef } from '../registry/index.js';
-import type { ModelRecord, RepositoryRecord, VersionRecord } from '../registry/index.js';
+import { parseModelRef, parseRepositoryRef } from '../registry/index.js';
+import type { ModelRecord, RepositoryRecord } from '../registry/index.js';
 import type { ModelSummary } from '../store/index.js';
 import { Node } from './common.type.js';
 import type { GraphQLContext } from './context.js';
@@ -10,7 +10,8 @@ import { ModelFilter, RepositoryFilter } from './model.args.js';
 import { paginate } from './paginate.js';
 import type { Page } from './paginate.js';
 import { IndexStatus, Model, ModelConnection, ModelVersion, Repository, RepositoryConnection } from './registry.types.js';
-import { inStage, latestOf, versionRoot } from './roots.js';
+import { versionsWithContent } from './provenance.resolver.js';
+import { findVersion } from './roots.js';
 import type { VersionRoot } from './roots.js';
 
 @Resolver()
@@ -77,6 +78,13 @@ export class QueryResolver {
     return findVersion(ctx, ref);
   }
 
+  @Query(() => [ModelVersion], {
+    description: 'Versions, in any indexed repository, whose model file has this DVC md5 (`….dir` for directories): which registered model a file is.',
+  })
+  async modelVersionsByContent(@Arg('md5', () => String) md5: string, @Ctx() ctx: GraphQLContext): Promise<VersionRoot[]> {
+    return versionsWithContent(ctx, md5.trim().toLowerCase());
+  }
+
   @Query(() => IndexStatus, { description: 'How fresh the index is.' })
   async indexStatus(@Ctx() ctx: GraphQLContext): Promise<IndexStatus> {
     const [repositories, models] = await Promise.all([ctx.store.listRepositories(), ctx.store.listModels()]);
@@ -112,21 +120,4 @@ export function matchesFilter(m: ModelSummary, filter: ModelFilter | undefined):
     if (!text.includes(q)) return false;
   }
   return true;
-}
-
-/** `<model>@v1.2.3`, `<model>@latest`, `<model>@<sha>` or `<model>#stage` → the version, if any. */
-async function findVersion(ctx: GraphQLContext, ref: string): Promise<VersionRoot | undefined> {
-  const parts = parseVersionRef(ref);
-  const model = await ctx.loaders.model.load(`${parts.repository}:${parts.artifact}`);
-  if (!model) return undefined;
-  let found: VersionRecord | undefined;
-  if (parts.stage !== undefined) {
-    found = inStage(model, parts.stage);
-  } else if (parts.version === 'latest' || parts.version === 'greatest') {
-    found = latestOf(model);
-  } else {
-    // Refs are unique: a name repeated at another commit carries a `~<sha>` suffix.
-    found = model.versions.find((v) => v.ref === `${model.ref}@${parts.version}`);
-  }
-  return found ? versionRoot(model, found) : undefined;
 }

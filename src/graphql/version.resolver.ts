@@ -1,12 +1,16 @@
-import { Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../errors.js';
-import type { ArtifactFileRecord, CommitRecord, KeyValueRecord, LineageRecord, ModelRecord, Person } from '../registry/index.js';
-import { ArtifactFile, Commit, Lineage, Metric, Param, Person as PersonType } from './common.type.js';
+import { diffKeyValues } from '../registry/index.js';
+import type { CommitRecord, DataFileRecord, KeyValueRecord, LineageRecord, ModelRecord, ParamRecord, Person, PlotRecord } from '../registry/index.js';
+import { Commit, Metric, Person as PersonType } from './common.type.js';
+import { VersionComparison } from './comparison.type.js';
 import type { GraphQLContext } from './context.js';
 import { toGlobalId } from './globalId.js';
+import { ArtifactFile, DataFile, Lineage, Plot, VersionParam } from './provenance.type.js';
+import type { ComparisonRoot } from './provenance.resolver.js';
 import { Model, ModelVersion, RegistryEvent, StageAssignment } from './registry.types.js';
-import { versionAt, versionRoot } from './roots.js';
-import type { AssignmentRoot, EventRoot, VersionRoot } from './roots.js';
+import { findVersion, latestOf, versionAt, versionRoot } from './roots.js';
+import type { ArtifactRoot, AssignmentRoot, EventRoot, VersionRoot } from './roots.js';
 
 async function loadModel(ctx: GraphQLContext, ref: string): Promise<ModelRecord> {
   const model = await ctx.loaders.model.load(ref);
@@ -46,25 +50,95 @@ export class ModelVersionResolver {
     return version.declaration?.path;
   }
 
-  @FieldResolver(() => ArtifactFile, { nullable: true, description: 'The model file: path, DVC md5, size and storage URL.' })
-  artifact(@Root() version: VersionRoot): ArtifactFileRecord | undefined {
-    return version.artifact;
+  @FieldResolver(() => String, { nullable: true, description: '`type` from `dvc.yaml` at this version\'s commit.' })
+  type(@Root() version: VersionRoot): string | undefined {
+    return version.declaration?.type;
   }
 
-  @FieldResolver(() => [Metric], { description: 'Metrics in Git at the version commit.' })
+  @FieldResolver(() => String, { nullable: true, description: '`desc` from `dvc.yaml` at this version\'s commit.' })
+  description(@Root() version: VersionRoot): string | undefined {
+    return version.declaration?.description;
+  }
+
+  @FieldResolver(() => [String], { description: '`labels` from `dvc.yaml` at this version\'s commit (empty when it does not declare the artifact).' })
+  labels(@Root() version: VersionRoot): string[] {
+    return version.declaration?.labels ?? [];
+  }
+
+  @FieldResolver(() => ArtifactFile, { nullable: true, description: 'The model file: path, DVC md5, size and storage URL.' })
+  artifact(@Root() version: VersionRoot): ArtifactRoot | undefined {
+    return version.artifact ? { ...version.artifact, version: version.ref } : undefined;
+  }
+
+  @FieldResolver(() => [Metric], { description: 'Metrics read from Git at the version commit (see `metricFiles` for files that are not in Git).' })
   metrics(@Root() version: VersionRoot): KeyValueRecord[] {
     return version.metrics;
   }
 
-  @FieldResolver(() => [Param], { description: 'Params at the version commit.' })
-  params(@Root() version: VersionRoot): KeyValueRecord[] {
+  @FieldResolver(() => [DataFile], {
+    description: 'Every metrics file declared at the version commit and where it is: in Git, only in DVC storage (with its URL), missing or unreadable.',
+  })
+  metricFiles(@Root() version: VersionRoot): DataFileRecord[] {
+    return version.metricFiles ?? [];
+  }
+
+  @FieldResolver(() => [VersionParam], {
+    description: "Params at the version commit as DVC merges them (stage and top-level `params`), each with dvc.lock's recorded value.",
+  })
+  params(@Root() version: VersionRoot): ParamRecord[] {
     return version.params;
   }
 
-  @FieldResolver(() => Lineage, { nullable: true, description: 'The `dvc.lock` stage that produced the model file.' })
+  @FieldResolver(() => [DataFile], { description: 'Every params file the pipeline reads at the version commit and where it is.' })
+  paramFiles(@Root() version: VersionRoot): DataFileRecord[] {
+    return version.paramFiles ?? [];
+  }
+
+  @FieldResolver(() => [Plot], { description: 'Plots declared in `dvc.yaml` at the version commit, with their data points when the data is in Git.' })
+  plots(@Root() version: VersionRoot): PlotRecord[] {
+    return version.plots ?? [];
+  }
+
+  @FieldResolver(() => Lineage, { nullable: true, description: 'The `dvc.lock` stage that produced the model file, and everything upstream of it.' })
   lineage(@Root() version: VersionRoot): LineageRecord | undefined {
     return version.lineage;
   }
+
+  @FieldResolver(() => VersionComparison, {
+    description:
+      'Metric and param differences from this version to another, like `dvc metrics diff` / `dvc params diff` (`change` = other − this). ' +
+      '`to` is a version of the same model (`v1.2.0`, `latest`) or any version ref (`<model ref>@v1.2.0`, `<model ref>#prod`). Only changed keys unless `all`.',
+  })
+  async compare(
+    @Root() version: VersionRoot,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('to', () => String) to: string,
+    @Arg('all', () => Boolean, { nullable: true, defaultValue: false }) all?: boolean | null,
+  ): Promise<ComparisonRoot> {
+    const other = await resolveOther(ctx, version, to);
+    return {
+      from: version,
+      to: other,
+      metrics: diffKeyValues(version.metrics, other.metrics, all ?? false),
+      params: diffKeyValues(version.params, other.params, all ?? false),
+    };
+  }
+}
+
+/** `v1.2.0`, `latest` or `<sha>` within the version's own model, or a full version ref. */
+async function resolveOther(ctx: GraphQLContext, version: VersionRoot, to: string): Promise<VersionRoot> {
+  const model = await loadModel(ctx, version.model);
+  let other: VersionRoot | undefined;
+  if (to.includes('@') || to.includes('#')) {
+    other = await findVersion(ctx, to);
+  } else {
+    const found = to === 'latest' ? latestOf(model) : (model.versions.find((v) => v.ref === `${model.ref}@${to}`) ?? model.versions.find((v) => v.name === to));
+    other = found ? versionRoot(model, found) : undefined;
+  }
+  if (!other) {
+    throw new NotFoundError(`Version ${to} is not indexed${to.includes('@') || to.includes('#') ? '' : ` for model ${model.ref}`}; give a version name of the same model (\`v1.2.0\`, \`latest\`) or a full ref (\`<model ref>@v1.2.0\`).`);
+  }
+  return other;
 }
 
 @Resolver(() => StageAssignment)

@@ -1,27 +1,11 @@
 import { createHash } from 'node:crypto';
-import { posix } from 'node:path';
-import {
-  parseDvcConfig,
-  parseDvcFile,
-  parseDvcLock,
-  parseDvcYaml,
-  parseGtoTag,
-  parseMetrics,
-  parseParams,
-  pickRemote,
-  selectParams,
-  storageUrl,
-} from '../parsing/index.js';
-import type { DvcConfig, DvcEntry, DvcLock, DvcYaml, KeyValue, Parsed, Problem } from '../parsing/index.js';
-import { foldRegistry, modelRef, versionRef } from '../registry/index.js';
+import { parseGtoTag } from '../parsing/index.js';
+import { foldRegistry, modelRef, repositoryKey, versionRef } from '../registry/index.js';
 import type {
-  ArtifactFileRecord,
   CommitRecord,
   DeclarationRecord,
   FoldedArtifact,
   FoldedVersion,
-  KeyValueRecord,
-  LineageRecord,
   ModelRecord,
   ProblemRecord,
   RegistryTag,
@@ -29,7 +13,9 @@ import type {
   RepositorySnapshot,
   VersionRecord,
 } from '../registry/index.js';
-import type { CommitInfo, FileContent, GitSource, RepositoryInfo, RepositoryRefs } from '../sources/index.js';
+import type { CommitInfo, GitSource, RepositoryInfo, RepositoryRefs } from '../sources/index.js';
+import { CommitFiles } from './commitFiles.js';
+import { prefetchVersionFiles, versionDetails } from './versionDetails.js';
 
 /** The outcome of indexing one repository: expected outcomes are values. */
 export type IndexOutcome =
@@ -56,7 +42,7 @@ export async function indexRepository(input: IndexRepositoryInput): Promise<Inde
   try {
     // STEP 1: refs, and the fingerprint that lets an unchanged repository cost one read.
     const refs = await source.readRefs(repository);
-    const fingerprint = fingerprintOf(refs);
+    const fingerprint = fingerprintOf(refs, repository);
     if (input.previous && input.previous.fingerprint === fingerprint) {
       return { result: 'unchanged', repository: input.previous };
     }
@@ -102,7 +88,7 @@ export async function indexRepository(input: IndexRepositoryInput): Promise<Inde
     const commitRecords = new Map(commitInfos.map((c) => [c.sha, commitRecordOf(c)] as const));
 
     // STEP 4: each version's declaration, file location, metrics, params and lineage.
-    await reader.prefetchVersionFiles(folded.artifacts.flatMap((a) => a.versions.map((v) => ({ commit: v.commit, artifact: a.name }))));
+    await prefetchVersionFiles(reader, folded.artifacts.flatMap((a) => a.versions.map((v) => ({ commit: v.commit, artifact: a.name }))));
     const headDeclared = refs.headCommit ? reader.declarationsAt(refs.headCommit) : new Map<string, DeclarationRecord>();
     const models: ModelRecord[] = [];
     for (const artifact of folded.artifacts) {
@@ -134,6 +120,7 @@ export async function indexRepository(input: IndexRepositoryInput): Promise<Inde
       fullName: repository.fullName,
       url: repository.url,
       ...(refs.defaultBranch !== undefined ? { defaultBranch: refs.defaultBranch } : {}),
+      ...aliasesOf(repository),
       ...(refs.headCommit !== undefined ? { headCommit: commitRecords.get(refs.headCommit) ?? { sha: refs.headCommit } } : {}),
       indexedAt: now.toISOString(),
       fingerprint,
@@ -146,10 +133,16 @@ export async function indexRepository(input: IndexRepositoryInput): Promise<Inde
   }
 }
 
-/** Equal when HEAD and every tag (name, target, tag object) are equal: then nothing can differ. */
-function fingerprintOf(refs: RepositoryRefs): string {
+/** Keys of a repository's other addresses (its remotes), when it has any. */
+function aliasesOf(repository: RepositoryInfo): { aliases?: string[] } {
+  const keys = [...new Set((repository.remoteUrls ?? []).map(repositoryKey).filter((k): k is string => k !== undefined))].sort();
+  return keys.length > 0 ? { aliases: keys } : {};
+}
+
+/** Equal when HEAD, every tag (name, target, tag object) and the remotes are equal: then nothing can differ. */
+function fingerprintOf(refs: RepositoryRefs, repository: RepositoryInfo): string {
   const hash = createHash('sha256');
-  hash.update(`v1\0${refs.defaultBranch ?? ''}\0${refs.headCommit ?? ''}\n`);
+  hash.update(`v2\0${refs.defaultBranch ?? ''}\0${refs.headCommit ?? ''}\0${(repository.remoteUrls ?? []).join('\0')}\n`);
   for (const tag of [...refs.tags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     hash.update(`${tag.name}\0${tag.commit}\0${tag.annotation?.sha ?? ''}\n`);
   }
@@ -182,7 +175,7 @@ async function buildModel(
     return buildVersion(versionRef(ref, name), artifact.name, v, reader, commits);
   });
   const latest = versions.find((v) => v.name === artifact.latest && v.commit.sha === artifact.latestCommit);
-  const declaration = headDeclaration ?? latest?.declaration ?? [...versions].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).find((v) => v.declaration)?.declaration;
+  const declaration = headDeclaration ?? latest?.declaration ?? [...versions].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)).find((v) => v.declaration)?.declaration;
   return {
     ref,
     repository: repositoryRef,
@@ -199,7 +192,7 @@ async function buildModel(
 
 function buildVersion(ref: string, artifactName: string, v: FoldedVersion, reader: CommitFiles, commits: Map<string, CommitRecord>): VersionRecord {
   const declaration = reader.declarationsAt(v.commit).get(artifactName);
-  const details = reader.versionDetails(v.commit, artifactName, declaration);
+  const details = versionDetails(reader, v.commit, artifactName, declaration);
   return {
     name: v.name,
     ref,
@@ -216,248 +209,12 @@ function buildVersion(ref: string, artifactName: string, v: FoldedVersion, reade
     ...(declaration ? { declaration } : {}),
     ...(details.artifact ? { artifact: details.artifact } : {}),
     metrics: details.metrics,
+    metricFiles: details.metricFiles,
     params: details.params,
+    paramFiles: details.paramFiles,
+    plots: details.plots,
     ...(details.lineage ? { lineage: details.lineage } : {}),
   };
-}
-
-/** The directory of an artifact's `dvc.yaml`, from its full name (`dir:name` → `dir`). */
-function dirOfArtifact(fullName: string): string {
-  const colon = fullName.lastIndexOf(':');
-  return colon < 0 ? '' : fullName.slice(0, colon);
-}
-
-function join(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
-}
-
-/**
- * Reads and parses the DVC files of many commits with a handful of source calls, each
- * file once, and answers per-commit questions from what it read.
- */
-class CommitFiles {
-  private readonly trees = new Map<string, Set<string>>();
-  private readonly texts = new Map<string, FileContent>();
-  private readonly parsed = new Map<string, Parsed<unknown>>();
-
-  constructor(
-    private readonly source: GitSource,
-    private readonly repository: RepositoryInfo,
-    private readonly problems: ProblemRecord[],
-  ) {}
-
-  /** Lists the trees of `commits` and reads every `dvc.yaml`, `dvc.lock` and `.dvc/config` in them. */
-  async load(commits: readonly string[]): Promise<void> {
-    if (commits.length === 0) return;
-    const lists = await this.source.listFiles(this.repository, commits);
-    commits.forEach((commit, i) => this.trees.set(commit, new Set(lists[i] ?? [])));
-    const wanted: { commit: string; path: string }[] = [];
-    for (const commit of commits) {
-      for (const path of this.trees.get(commit) ?? []) {
-        const base = posix.basename(path);
-        if (base === 'dvc.yaml' || base === 'dvc.lock' || path === '.dvc/config' || path.endsWith('/.dvc/config')) wanted.push({ commit, path });
-      }
-    }
-    await this.read(wanted);
-  }
-
-  /** Reads the metrics, params and `.dvc` files the versions will need, in one batch. */
-  async prefetchVersionFiles(versions: readonly { commit: string; artifact: string }[]): Promise<void> {
-    const wanted: { commit: string; path: string }[] = [];
-    for (const { commit, artifact } of versions) {
-      const yaml = this.dvcYaml(commit, dirOfArtifact(artifact));
-      if (!yaml) continue;
-      for (const file of this.metricFiles(yaml)) wanted.push({ commit, path: file });
-      for (const ref of this.paramRefs(yaml)) wanted.push({ commit, path: ref.file });
-      const declared = yaml.artifacts.find((a) => a.fullName === artifact);
-      if (declared) wanted.push({ commit, path: `${declared.repoPath}.dvc` });
-    }
-    await this.read(wanted.filter((w) => this.trees.get(w.commit)?.has(w.path)));
-  }
-
-  declarationsAt(commit: string): Map<string, DeclarationRecord> {
-    const result = new Map<string, DeclarationRecord>();
-    for (const path of this.trees.get(commit) ?? []) {
-      if (posix.basename(path) !== 'dvc.yaml') continue;
-      const yaml = this.parse(commit, path, parseDvcYaml);
-      for (const a of yaml?.artifacts ?? []) {
-        result.set(a.fullName, {
-          file: path,
-          path: a.repoPath,
-          ...(a.type !== undefined ? { type: a.type } : {}),
-          ...(a.description !== undefined ? { description: a.description } : {}),
-          labels: a.labels,
-        });
-      }
-    }
-    return result;
-  }
-
-  versionDetails(
-    commit: string,
-    artifactName: string,
-    declaration: DeclarationRecord | undefined,
-  ): { artifact?: ArtifactFileRecord; metrics: KeyValueRecord[]; params: KeyValueRecord[]; lineage?: LineageRecord } {
-    const dir = dirOfArtifact(artifactName);
-    const yaml = this.dvcYaml(commit, dir);
-    // Lock paths are relative to each stage's wdir, which only dvc.yaml records.
-    const wdirs = new Map((yaml?.stages ?? []).map((s) => [s.name, s.wdir] as const));
-    const lock = this.parse(commit, join(dir, 'dvc.lock'), (text, file) => parseDvcLock(text, file, wdirs));
-    const config = this.dvcConfig(commit, dir);
-    const metrics: KeyValueRecord[] = [];
-    const params: KeyValueRecord[] = [];
-    if (yaml) {
-      for (const file of this.metricFiles(yaml)) {
-        for (const kv of this.parse(commit, file, parseMetrics) ?? []) metrics.push({ path: file, key: kv.key, value: kv.value });
-      }
-      params.push(...this.params(commit, yaml, lock));
-    }
-    let artifact: ArtifactFileRecord | undefined;
-    let lineage: LineageRecord | undefined;
-    if (declaration) {
-      const located = this.locate(commit, declaration.path, lock, config, yaml);
-      artifact = located.artifact;
-      lineage = located.lineage;
-    }
-    return { ...(artifact ? { artifact } : {}), metrics, params, ...(lineage ? { lineage } : {}) };
-  }
-
-  private locate(
-    commit: string,
-    path: string,
-    lock: DvcLock | undefined,
-    config: DvcConfig | undefined,
-    yaml: DvcYaml | undefined,
-  ): { artifact: ArtifactFileRecord; lineage?: LineageRecord } {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { artifact: { path, trackedBy: 'url' } };
-    const withStorage = (entry: DvcEntry, trackedBy: ArtifactFileRecord['trackedBy']): ArtifactFileRecord => {
-      // `remote`, `cache` and `push` of a stage output live in dvc.yaml, not in dvc.lock.
-      const declared = yaml?.stages.flatMap((s) => s.outs).find((o) => o.repoPath === entry.repoPath);
-      const pushed = entry.cache !== false && entry.push !== false && declared?.cache !== false && declared?.push !== false;
-      const remote = config && pushed ? pickRemote(config, entry.remote ?? declared?.remote) : undefined;
-      const url = remote ? storageUrl(remote, entry) : undefined;
-      return {
-        path,
-        ...(entry.md5 !== undefined ? { md5: entry.md5 } : {}),
-        ...(entry.size !== undefined ? { size: entry.size } : {}),
-        ...(entry.nfiles !== undefined ? { nfiles: entry.nfiles } : {}),
-        ...(remote && url ? { storage: { remote: remote.name, url } } : {}),
-        trackedBy,
-      };
-    };
-    for (const stage of lock?.stages ?? []) {
-      const out = stage.outs.find((o) => o.repoPath === path);
-      if (!out || !lock) continue;
-      return { artifact: withStorage(out, 'dvc.lock'), lineage: lineageOf(lock, stage.name) };
-    }
-    // A file inside a directory output: the stage is known, its own md5 only from the `.dir` manifest in storage.
-    for (const stage of lock?.stages ?? []) {
-      if (!lock || !stage.outs.some((o) => path.startsWith(`${o.repoPath}/`))) continue;
-      return { artifact: { path, trackedBy: 'dvc.lock' }, lineage: lineageOf(lock, stage.name) };
-    }
-    const dvcFile = this.parse(commit, `${path}.dvc`, parseDvcFile);
-    const out = dvcFile?.outs.find((o) => o.repoPath === path) ?? dvcFile?.outs[0];
-    if (out) return { artifact: withStorage(out, '.dvc') };
-    if (this.trees.get(commit)?.has(path)) return { artifact: { path, trackedBy: 'git' } };
-    return { artifact: { path, trackedBy: 'unknown' } };
-  }
-
-  private params(commit: string, yaml: DvcYaml, lock: DvcLock | undefined): KeyValueRecord[] {
-    const result = new Map<string, KeyValueRecord>();
-    for (const ref of this.paramRefs(yaml)) {
-      const values: KeyValue[] | undefined = this.parse(commit, ref.file, parseParams);
-      const picked = values
-        ? selectParams(values, ref.keys)
-        : // The file is not in Git at this commit: fall back to what dvc.lock recorded.
-          (lock?.stages ?? []).flatMap((s) => Object.entries(s.params[ref.file] ?? {}).map(([key, value]) => ({ key, value })));
-      for (const kv of picked) result.set(`${ref.file}\0${kv.key}`, { path: ref.file, key: kv.key, value: kv.value });
-    }
-    return [...result.values()].sort((a, b) => (a.path + '\0' + a.key < b.path + '\0' + b.key ? -1 : 1));
-  }
-
-  /** Params references of every stage plus the top-level `params:` files, merged per file. */
-  private paramRefs(yaml: DvcYaml): { file: string; keys?: string[] }[] {
-    const byFile = new Map<string, Set<string> | undefined>();
-    const add = (file: string, keys?: string[]) => {
-      if (byFile.has(file) && byFile.get(file) === undefined) return;
-      if (!keys) return void byFile.set(file, undefined);
-      const set = byFile.get(file) ?? new Set<string>();
-      for (const k of keys) set.add(k);
-      byFile.set(file, set);
-    };
-    for (const stage of yaml.stages) for (const ref of stage.params) add(ref.file, ref.keys);
-    for (const file of yaml.params) add(file);
-    return [...byFile.entries()].map(([file, keys]) => (keys ? { file, keys: [...keys].sort() } : { file }));
-  }
-
-  private metricFiles(yaml: DvcYaml): string[] {
-    return unique([...yaml.metrics, ...yaml.stages.flatMap((s) => s.outs.filter((o) => o.kind === 'metric').map((o) => o.repoPath))]);
-  }
-
-  private dvcYaml(commit: string, dir: string): DvcYaml | undefined {
-    return this.parse(commit, join(dir, 'dvc.yaml'), parseDvcYaml);
-  }
-
-  /** The nearest `.dvc/config` at or above `dir` (a DVC sub-repo has its own). */
-  private dvcConfig(commit: string, dir: string): DvcConfig | undefined {
-    for (let d = dir; ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') {
-      const path = join(d, '.dvc/config');
-      if (this.trees.get(commit)?.has(path)) return this.parse(commit, path, parseDvcConfig);
-      if (d === '') return undefined;
-    }
-  }
-
-  private async read(files: { commit: string; path: string }[]): Promise<void> {
-    const seen = new Set<string>();
-    const todo = files.filter((f) => {
-      const k = key(f);
-      if (this.texts.has(k) || seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-    if (todo.length === 0) return;
-    const contents = await this.source.readFiles(this.repository, todo);
-    todo.forEach((f, i) => {
-      const content = contents[i];
-      if (content) this.texts.set(key(f), content);
-    });
-  }
-
-  /** Parses a file once per (commit, path); its problems are recorded once. */
-  private parse<T>(commit: string, path: string, parser: (text: string, file: string) => Parsed<T>): T | undefined {
-    const k = key({ commit, path });
-    const cached = this.parsed.get(k);
-    if (cached) return cached.value as T;
-    const content = this.texts.get(k);
-    if (!content) return undefined;
-    if (!content.found) {
-      if (content.reason === 'too-large') {
-        this.problems.push({ file: path, commit, message: `${path} is ${content.size ?? 'too many'} bytes, over the size limit for metadata files; it was not read.` });
-      }
-      return undefined;
-    }
-    const result = parser(content.text, path);
-    this.parsed.set(k, result);
-    for (const p of result.problems) this.problems.push(problemRecord(p, commit));
-    return result.value;
-  }
-}
-
-function lineageOf(lock: DvcLock, stageName: string): LineageRecord | undefined {
-  const stage = lock.stages.find((s) => s.name === stageName);
-  if (!stage) return undefined;
-  return {
-    lockFile: lock.file,
-    stage: stage.name,
-    ...(stage.cmd !== undefined ? { cmd: Array.isArray(stage.cmd) ? stage.cmd.join(' && ') : stage.cmd } : {}),
-    deps: stage.deps.map((d) => ({ path: d.repoPath, ...(d.md5 !== undefined ? { md5: d.md5 } : {}) })),
-    params: Object.entries(stage.params).flatMap(([file, values]) => Object.entries(values).map(([k, value]) => ({ path: file, key: k, value }))),
-    outs: stage.outs.map((o) => ({ path: o.repoPath, ...(o.md5 !== undefined ? { md5: o.md5 } : {}) })),
-  };
-}
-
-function problemRecord(p: Problem, commit: string): ProblemRecord {
-  return { file: p.file, ...(p.line !== undefined ? { line: p.line } : {}), message: p.message, commit };
 }
 
 /** The same problem found at many commits is reported once, at the first commit seen (HEAD first). */
@@ -469,10 +226,6 @@ function dedupeProblems(problems: ProblemRecord[]): ProblemRecord[] {
     seen.add(k);
     return true;
   });
-}
-
-function key(f: { commit: string; path: string }): string {
-  return `${f.commit}:${f.path}`;
 }
 
 function unique<T>(values: T[]): T[] {

@@ -2,6 +2,9 @@
 export { foldRegistry } from './foldRegistry.js';
 export { compareVersionsDescending, isSemverName } from './compareVersions.js';
 export { modelRef, versionRef, parseModelRef, parseVersionRef, parseRepositoryRef } from './refs.js';
+export { repositoryKey, repositoryKeysOf } from './repositoryKey.js';
+export { diffKeyValues } from './diff.js';
+export type { DiffStatus, KeyValueDiff } from './diff.js';
 export type { ModelRefParts, VersionRefParts } from './refs.js';
 export type * from './types.js';
 export type * from './snapshot.js';

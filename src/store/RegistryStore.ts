@@ -12,6 +12,10 @@ export interface ModelSummary {
   deprecated: boolean;
   /** Stages the model currently shows (GTO `show`). */
   stages: string[];
+  /** md5s of its versions' model files (to find identical content across versions and repositories). */
+  md5s: string[];
+  /** Keys (`repositoryKey`) of the repositories its versions `dvc import` from, model file or pipeline inputs. */
+  imports: string[];
 }
 
 /** How the last indexing attempt of a repository went. */

@@ -2,4 +2,5 @@
 export type { RegistryStore, ModelSummary, RepositoryStatus } from './RegistryStore.js';
 export { InMemoryRegistryStore } from './InMemoryRegistryStore.js';
 export { createLoaders } from './createLoaders.js';
+export { importKeysOf } from './summarizeModel.js';
 export type { Loaders } from './createLoaders.js';

@@ -1,4 +1,4 @@
-import type { ModelRecord } from '../registry/index.js';
+import type { ModelRecord, VersionRecord } from '../registry/index.js';
 import type { ModelSummary } from './RegistryStore.js';
 
 /** The list-filter fields of a model. */
@@ -14,5 +14,15 @@ export function summarizeModel(model: ModelRecord): ModelSummary {
     labels: d?.labels ?? [],
     deprecated: model.deprecated,
     stages: model.stages.map((s) => s.stage),
+    md5s: [...new Set(model.versions.flatMap((v) => (v.artifact?.md5 !== undefined ? [v.artifact.md5] : [])))].sort(),
+    imports: [...new Set(model.versions.flatMap(importKeysOf))].sort(),
   };
+}
+
+/** Keys of the repositories a version imports from: its model file, and every source of its pipeline. */
+export function importKeysOf(version: VersionRecord): string[] {
+  const keys: string[] = [];
+  if (version.artifact?.importedFrom?.key) keys.push(version.artifact.importedFrom.key);
+  for (const source of version.lineage?.sources ?? []) if (source.import?.key) keys.push(source.import.key);
+  return keys;
 }

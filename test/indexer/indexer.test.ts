@@ -108,7 +108,9 @@ describe('Indexer', () => {
       await Indexer.create({ sources: [source], store }).indexAll();
       const models = await store.getModels(['local:r:inside', 'local:r:small', 'local:r:ingit']);
       const [inside, small, ingit] = models.map((m) => m?.versions[0]);
-      expect(inside?.artifact).toEqual({ path: 'models/model.pkl', trackedBy: 'dvc.lock' });
+      expect(inside?.artifact).toMatchObject({ path: 'models/model.pkl', trackedBy: 'dvc.lock' });
+      expect(inside?.artifact?.md5).toBeUndefined();
+      expect(inside?.artifact?.storageMessage).toMatch(/lies inside models, a directory output; its md5 is in the directory's .dir manifest at s3:\/\//);
       expect(inside?.lineage?.stage).toBe('train');
       expect(small?.artifact?.storage).toEqual({ remote: 'models', url: `s3://bucket/models/files/md5/bb/${md5('b').slice(2)}` });
       expect(ingit?.artifact).toMatchObject({ md5: md5('c'), trackedBy: 'dvc.lock' });

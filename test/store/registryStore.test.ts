@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ModelRecord, RepositorySnapshot } from '../../src/registry/index.js';
+import type { ModelRecord, VersionRecord, RepositorySnapshot } from '../../src/registry/index.js';
 import { InMemoryRegistryStore } from '../../src/store/index.js';
 import type { RegistryStore } from '../../src/store/index.js';
 
@@ -52,9 +52,51 @@ describe.each(implementations)('%s', (_name, create) => {
     await store.putSnapshot(snapshot('local:a', [model('local:a', 'z', { stages: [{ stage: 'prod', version: 'v1.0.0', commit: 'c', assignedAt: 't', timestamp: 1, author: { name: 'n', email: 'e' }, tag: 'z#prod', message: '' }] })]));
     expect(await store.listRepositories()).toEqual(['local:a', 'local:b']);
     expect(await store.listModels()).toEqual([
-      { ref: 'local:a:z', repository: 'local:a', name: 'z', path: 'models/z.pkl', type: 'model', labels: ['a'], deprecated: false, stages: ['prod'] },
-      { ref: 'local:b:m', repository: 'local:b', name: 'm', path: 'models/m.pkl', type: 'model', labels: ['a'], deprecated: false, stages: [] },
+      { ref: 'local:a:z', repository: 'local:a', name: 'z', path: 'models/z.pkl', type: 'model', labels: ['a'], deprecated: false, stages: ['prod'], md5s: [], imports: [] },
+      { ref: 'local:b:m', repository: 'local:b', name: 'm', path: 'models/m.pkl', type: 'model', labels: ['a'], deprecated: false, stages: [], md5s: [], imports: [] },
     ]);
+  });
+
+  it("summarises the md5s of a model's files and the repositories its versions import from, each once", async () => {
+    const store = await create();
+    const version = (name: string, md5: string, importKey?: string, sourceKey?: string): VersionRecord => ({
+      name,
+      ref: `local:a:m@${name}`,
+      registered: true,
+      deregistered: false,
+      active: true,
+      commit: { sha: 'c' },
+      createdAt: 't',
+      author: { name: 'n', email: 'e' },
+      tag: `m@${name}`,
+      message: '',
+      stages: [],
+      activeStages: [],
+      artifact: { path: 'm.pkl', md5, trackedBy: '.dvc', ...(importKey ? { importedFrom: { url: 'u', key: importKey, path: 'm.pkl' } } : {}) },
+      metrics: [],
+      metricFiles: [],
+      params: [],
+      paramFiles: [],
+      plots: [],
+      ...(sourceKey
+        ? {
+            lineage: {
+              lockFile: 'dvc.lock',
+              stage: 'train',
+              deps: [],
+              params: [],
+              outs: [],
+              upstream: [],
+              sources: [{ path: 'data.csv', kind: 'import' as const, import: { url: 'u', key: sourceKey, path: 'data.csv' } }],
+              stale: false,
+            },
+          }
+        : {}),
+    });
+    await store.putSnapshot(
+      snapshot('local:a', [model('local:a', 'm', { versions: [version('v2.0.0', 'bb', 'github.com/x/y'), version('v1.0.0', 'aa', undefined, 'github.com/x/data'), version('v0.9.0', 'bb')] })]),
+    );
+    expect(await store.listModels()).toMatchObject([{ ref: 'local:a:m', md5s: ['aa', 'bb'], imports: ['github.com/x/data', 'github.com/x/y'] }]);
   });
 
   it('hands out copies: changing a returned value changes nothing stored', async () => {
