@@ -2,22 +2,34 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeChurnRepository } from './writeChurnRepository.js';
 import { writeSentimentRepository } from './writeSentimentRepository.js';
+import { writeServingRepository } from './writeServingRepository.js';
 import { writeVisionRepository } from './writeVisionRepository.js';
 
 /**
  * Bump when the demo content changes: a cache folder built by another version is rebuilt.
  */
-export const DEMO_VERSION = 1;
+export const DEMO_VERSION = 2;
 
 /** Written last, so its presence means the build finished. */
 const MARKER = '.modelgate-demo.json';
 
-/** The demo repositories, by path below the demo folder, and how each is written. */
-const REPOSITORIES: readonly { path: string; bare: boolean; write: (dir: string) => Promise<void> }[] = [
-  { path: 'acme/churn-model', bare: false, write: writeChurnRepository },
-  { path: 'acme/vision', bare: true, write: writeVisionRepository },
-  { path: 'research/nlp-sentiment', bare: false, write: writeSentimentRepository },
+/** The demo repositories, by path below the demo folder, and whether each is bare. */
+const REPOSITORIES: readonly { path: string; bare: boolean }[] = [
+  { path: 'acme/churn-model', bare: false },
+  { path: 'acme/churn-serving', bare: false },
+  { path: 'acme/vision', bare: true },
+  { path: 'research/nlp-sentiment', bare: false },
 ];
+
+/** Writes every demo repository below `root`; acme/churn-serving imports the churn model, so it follows acme/churn-model. */
+async function writeAll(root: string): Promise<void> {
+  const at = (path: string): string => join(root, path);
+  await Promise.all([
+    writeChurnRepository(at('acme/churn-model')).then((pinned) => writeServingRepository(at('acme/churn-serving'), pinned)),
+    writeVisionRepository(at('acme/vision')),
+    writeSentimentRepository(at('research/nlp-sentiment')),
+  ]);
+}
 
 interface Marker {
   version: number;
@@ -46,7 +58,7 @@ export async function buildDemoRepositories(dir: string): Promise<{ built: boole
   const stale = new Set([...(previous?.repositories ?? []), ...repositories]);
   await Promise.all([...stale].filter(isInside).map((path) => rm(join(root, path), { recursive: true, force: true })));
   await mkdir(root, { recursive: true });
-  await Promise.all(REPOSITORIES.map((repository) => repository.write(join(root, repository.path))));
+  await writeAll(root);
   const marker: Marker = { version: DEMO_VERSION, repositories };
   await writeFile(join(root, MARKER), `${JSON.stringify(marker, null, 2)}\n`);
   return { built: true, repositories };

@@ -2,6 +2,7 @@ import { DEMO_PEOPLE } from './demoPeople.js';
 import { dvcYaml } from './dvcYaml.js';
 import { lockEntry } from './lockEntry.js';
 import { RepoWriter, type GitIdentity } from './repoWriter.js';
+import { CHURN_MODEL_ORIGIN, pinnedModel, type PinnedModel } from './writeServingRepository.js';
 
 const { maya, daniel, priya, sam, ciBot } = DEMO_PEOPLE;
 
@@ -480,10 +481,13 @@ const RELEASES: Release[] = [
 /**
  * Writes `acme/churn-model`: a work-tree repository with a four-stage pipeline in the root
  * `dvc.yaml`, the `churn` artifact and a year of GTO history (registrations, stage
- * promotions, a deregistration, a release candidate, non-GTO tags).
+ * promotions, a deregistration, a release candidate, non-GTO tags). Resolves with the commit
+ * and model file of `churn@v2.0.0`, which acme/churn-serving imports.
  */
-export async function writeChurnRepository(dir: string): Promise<void> {
+export async function writeChurnRepository(dir: string): Promise<PinnedModel> {
   const writer = await RepoWriter.init(dir, { identity: maya });
+  // A clone of GitHub's acme/churn-model: DVC imports of that URL resolve to this repository.
+  await writer.addRemote('origin', CHURN_MODEL_ORIGIN);
   await writer.write({
     'README.md': README,
     '.gitignore': '/venv\n__pycache__/\n*.pyc\n.ipynb_checkpoints/\n',
@@ -517,6 +521,7 @@ export async function writeChurnRepository(dir: string): Promise<void> {
 
   await writer.write({ 'README.md': README + MODEL_CARD });
   await writer.commit('Add a model card to the README', { date: '2026-02-03T10:00:00+01:00', author: maya });
+  return pinnedModel(writer, 'churn@v2.0.0');
 }
 
 /** `data/raw.csv.dvc` as `dvc add` writes it (md5 and size first, then hash and path). */

@@ -43,10 +43,10 @@ afterAll(async () => {
 });
 
 describe('buildDemoRepositories', () => {
-  it('builds the three demo repositories in under ten seconds', () => {
+  it('builds the four demo repositories in under ten seconds', () => {
     expect({ built: firstBuild.built, repositories: firstBuild.repositories, fast: firstBuildMs < 10_000 }).toEqual({
       built: true,
-      repositories: ['acme/churn-model', 'acme/vision', 'research/nlp-sentiment'],
+      repositories: ['acme/churn-model', 'acme/churn-serving', 'acme/vision', 'research/nlp-sentiment'],
       fast: true,
     });
   });
@@ -54,6 +54,7 @@ describe('buildDemoRepositories', () => {
   it('makes repositories the local source lists', () => {
     expect(Object.values(repos).map((info) => info.ref)).toEqual([
       'local:acme/churn-model',
+      'local:acme/churn-serving',
       'local:acme/vision',
       'local:research/nlp-sentiment',
     ]);
@@ -132,6 +133,18 @@ describe('buildDemoRepositories', () => {
     expect([legacy?.includes('hash: md5'), current?.includes('hash: md5')]).toEqual([false, true]);
   });
 
+  it("makes acme/churn-serving import churn v2.0.0's model file by the churn repository's GitHub origin URL", async () => {
+    expect(repos['acme/churn-model']?.remoteUrls).toEqual(['https://github.com/acme/churn-model.git']);
+    const pinned = tag('acme/churn-model', 'churn@v2.0.0').commit;
+    const serving = tag('acme/churn-serving', 'churn-scorer@v1.0.0').commit;
+    const imported = await readAt('acme/churn-serving', serving, 'models/churn.pkl.dvc');
+    expect(imported).toContain(`url: https://github.com/acme/churn-model.git\n    rev: churn@v2.0.0\n    rev_lock: ${pinned}\n`);
+    const lock = await readAt('acme/churn-model', pinned, 'dvc.lock');
+    const md5 = /- path: models\/churn\.pkl\n\s+hash: md5\n\s+md5: ([0-9a-f]{32})/.exec(lock ?? '')?.[1];
+    expect(md5).toMatch(/^[0-9a-f]{32}$/);
+    expect(imported).toContain(`- md5: ${md5}\n`);
+  });
+
   it('reuses a finished build without rebuilding', async () => {
     const started = Date.now();
     const again = await buildDemoRepositories(join(tmp.path, 'demo'));
@@ -152,6 +165,6 @@ describe('buildDemoRepositories', () => {
 
   it('writes a marker naming the version and repositories', async () => {
     const marker = JSON.parse(await readFile(join(tmp.path, 'demo/.modelgate-demo.json'), 'utf8')) as unknown;
-    expect(marker).toEqual({ version: DEMO_VERSION, repositories: ['acme/churn-model', 'acme/vision', 'research/nlp-sentiment'] });
+    expect(marker).toEqual({ version: DEMO_VERSION, repositories: ['acme/churn-model', 'acme/churn-serving', 'acme/vision', 'research/nlp-sentiment'] });
   });
 });
