@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import { parseDvcConfig, parseDvcFile, parseDvcLock, parseDvcYaml } from '../parsing/index.js';
-import type { DvcConfig, DvcEntry, DvcFile, DvcLock, DvcLockStage, DvcYaml, Parsed, Problem } from '../parsing/index.js';
+import { parseDataFile, parseDvcConfig, parseDvcFile, parseDvcLock, parseDvcYaml, varsFilesOf } from '../parsing/index.js';
+import type { DvcConfig, DvcEntry, DvcFile, DvcLock, DvcLockStage, DvcYaml, Parsed, Problem, VarsFiles } from '../parsing/index.js';
 import type { DeclarationRecord, ProblemRecord } from '../registry/index.js';
 import type { FileContent, FileRequest, GitSource, RepositoryInfo } from '../sources/index.js';
 
@@ -19,6 +19,9 @@ export interface TrackedBy {
   /** True when the path is inside the output (a directory), not the output itself. */
   inside: boolean;
 }
+
+/** How a file is read; a file is parsed once per kind. */
+export type FileKind = 'dvc.yaml' | 'dvc.lock' | 'config' | '.dvc' | 'metrics' | 'params' | 'plot';
 
 /** Where a read file stands after parsing. */
 export type FileState = { state: 'git' } | { state: 'missing' } | { state: 'unreadable'; message: string };
@@ -71,6 +74,13 @@ export class CommitFiles {
       }
     }
     await this.read(wanted);
+    // The files `${…}` in each dvc.yaml reads: params.yaml next to it and its `vars:` files.
+    const vars: FileRequest[] = [];
+    for (const { commit, path } of wanted) {
+      const content = this.texts.get(key({ commit, path }));
+      if (posix.basename(path) === 'dvc.yaml' && content?.found) for (const file of varsFilesOf(content.text, path)) vars.push({ commit, path: file });
+    }
+    await this.read(vars);
   }
 
   /** Reads the files asked for that exist in Git at their commit, in one batch; files already read are skipped. */
@@ -113,10 +123,14 @@ export class CommitFiles {
     return this.trees.get(commit) ?? [];
   }
 
-  /** Parses a file once per (commit, path); its problems are recorded once. Undefined when not read. */
-  parse<T>(commit: string, path: string, parser: (text: string, file: string) => Parsed<T>): T | undefined {
+  /**
+   * Parses a file once per (commit, path, kind): a file read two ways (a metrics file that
+   * is also plot data) is parsed by each. Its problems are recorded once per kind.
+   * Undefined when the file was not read.
+   */
+  parse<T>(commit: string, path: string, kind: FileKind, parser: (text: string, file: string) => Parsed<T>): T | undefined {
     const k = key({ commit, path });
-    const cached = this.parsed.get(k);
+    const cached = this.parsed.get(`${kind}\0${k}`);
     if (cached) return cached.value as T;
     const content = this.texts.get(k);
     if (!content) return undefined;
@@ -127,7 +141,7 @@ export class CommitFiles {
       return undefined;
     }
     const result = parser(content.text, path);
-    this.parsed.set(k, result);
+    this.parsed.set(`${kind}\0${k}`, result);
     for (const p of result.problems.slice(0, MAX_PROBLEMS_PER_FILE)) this.problems.push(problemRecord(p, commit));
     const more = result.problems.length - MAX_PROBLEMS_PER_FILE;
     if (more > 0) this.problems.push({ file: path, commit, message: `…and ${more} more problems in ${path}; fix the ones above first.` });
@@ -135,27 +149,39 @@ export class CommitFiles {
   }
 
   /**
-   * Whether a file parsed cleanly: `git`, `missing` (not in Git), or `unreadable` with the
-   * first problem. Call after `parse`.
+   * Whether a file parsed cleanly as `kind`: `git`, `missing` (not in Git), or `unreadable`
+   * with the first problem. Call after `parse`.
    */
-  stateOf(commit: string, path: string): FileState {
+  stateOf(commit: string, path: string, kind: FileKind): FileState {
     if (!this.has(commit, path)) return { state: 'missing' };
     const k = key({ commit, path });
     const content = this.texts.get(k);
     if (content && !content.found) return { state: 'unreadable', message: unreadableMessage(path, content) };
-    const first = this.parsed.get(k)?.problems[0];
+    const first = this.parsed.get(`${kind}\0${k}`)?.problems[0];
     return first ? { state: 'unreadable', message: `${first.line !== undefined ? `line ${first.line}: ` : ''}${first.message}` } : { state: 'git' };
   }
 
   dvcYaml(commit: string, dir: string): DvcYaml | undefined {
-    return this.parse(commit, joinPath(dir, 'dvc.yaml'), parseDvcYaml);
+    return this.parse(commit, joinPath(dir, 'dvc.yaml'), 'dvc.yaml', (text, file) => parseDvcYaml(text, file, { varsFiles: this.varsFiles(commit, text, file) }));
+  }
+
+  /** The vars files of a `dvc.yaml` as read at the commit: parsed content, `undefined` for one that did not parse, absent when not in Git. */
+  private varsFiles(commit: string, text: string, file: string): VarsFiles {
+    const files = new Map<string, unknown>();
+    for (const path of varsFilesOf(text, file)) {
+      const content = this.texts.get(key({ commit, path }));
+      if (!content) continue;
+      // Problems of the file itself are reported where it is read as params; here only its values matter.
+      files.set(path, content.found ? parseDataFile(content.text, path).value : undefined);
+    }
+    return files;
   }
 
   /** The `dvc.lock` next to `dir/dvc.yaml`, its paths resolved against each stage's `wdir`. */
   dvcLock(commit: string, dir: string): DvcLock | undefined {
     const yaml = this.dvcYaml(commit, dir);
     const wdirs = new Map((yaml?.stages ?? []).map((s) => [s.name, s.wdir] as const));
-    return this.parse(commit, joinPath(dir, 'dvc.lock'), (text, file) => parseDvcLock(text, file, wdirs));
+    return this.parse(commit, joinPath(dir, 'dvc.lock'), 'dvc.lock', (text, file) => parseDvcLock(text, file, wdirs));
   }
 
   /** Every `dvc.lock` at the commit (a monorepo has one per pipeline), root first. */
@@ -177,7 +203,7 @@ export class CommitFiles {
   dvcConfig(commit: string, dir: string): DvcConfig | undefined {
     for (let d = dir; ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') {
       const path = joinPath(d, '.dvc/config');
-      if (this.has(commit, path)) return this.parse(commit, path, parseDvcConfig);
+      if (this.has(commit, path)) return this.parse(commit, path, 'config', parseDvcConfig);
       if (d === '') return undefined;
     }
   }
@@ -187,7 +213,7 @@ export class CommitFiles {
     const result = new Map<string, DeclarationRecord>();
     for (const path of this.paths(commit)) {
       if (posix.basename(path) !== 'dvc.yaml') continue;
-      const yaml = this.parse(commit, path, parseDvcYaml);
+      const yaml = this.dvcYaml(commit, path === 'dvc.yaml' ? '' : path.slice(0, -'/dvc.yaml'.length));
       for (const a of yaml?.artifacts ?? []) {
         result.set(a.fullName, {
           file: path,
@@ -226,7 +252,7 @@ export class CommitFiles {
     if (inside) return inside;
     for (const candidate of dvcFileCandidates(path)) {
       if (!this.has(commit, candidate)) continue;
-      const dvcFile = this.parse(commit, candidate, parseDvcFile);
+      const dvcFile = this.parse(commit, candidate, '.dvc', parseDvcFile);
       for (const entry of dvcFile?.outs ?? []) {
         if (entry.repoPath === path) return { entry, file: candidate, dvcFile, inside: false };
         if (path.startsWith(`${entry.repoPath}/`)) return { entry, file: candidate, dvcFile, inside: true };

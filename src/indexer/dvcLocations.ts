@@ -4,7 +4,7 @@ import type { DvcEntry, DvcFile } from '../parsing/index.js';
 import { repositoryKey } from '../registry/index.js';
 import type { DataFileRecord, ImportRecord, StorageRecord } from '../registry/index.js';
 import { joinPath } from './commitFiles.js';
-import type { CommitFiles, TrackedBy } from './commitFiles.js';
+import type { CommitFiles, FileKind, TrackedBy } from './commitFiles.js';
 
 /** A storage URL, or why there is none. */
 export type StorageAnswer = { storage: StorageRecord; storageMessage?: undefined } | { storage?: undefined; storageMessage: string };
@@ -63,8 +63,8 @@ export function importUrlOf(dvcFile: DvcFile | undefined): string | undefined {
  * Where a metrics, params or plots file of a version is: read from Git (or unreadable), a
  * DVC output kept only in storage (with its URL), or missing. Never silently absent.
  */
-export function locateDataFile(files: CommitFiles, commit: string, path: string, declaredIn: string): DataFileRecord {
-  const state = files.stateOf(commit, path);
+export function locateDataFile(files: CommitFiles, commit: string, path: string, kind: FileKind, declaredIn: string): DataFileRecord {
+  const state = files.stateOf(commit, path, kind);
   if (state.state === 'git') return { path, location: 'git' };
   if (state.state === 'unreadable') return { path, location: 'unreadable', message: state.message };
   const tracked = files.trackedBy(commit, path);

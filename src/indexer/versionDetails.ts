@@ -59,8 +59,8 @@ export function versionDetails(files: CommitFiles, commit: string, artifactName:
   const details: VersionDetails = { metrics: [], metricFiles: [], params: [], paramFiles: [], plots: [] };
   if (yaml) {
     for (const file of metricFilesOf(yaml)) {
-      for (const kv of files.parse(commit, file, parseMetrics) ?? []) details.metrics.push({ path: file, key: kv.key, value: kv.value });
-      details.metricFiles.push(locateDataFile(files, commit, file, yaml.file));
+      for (const kv of files.parse(commit, file, 'metrics', parseMetrics) ?? []) details.metrics.push({ path: file, key: kv.key, value: kv.value });
+      details.metricFiles.push(locateDataFile(files, commit, file, 'metrics', yaml.file));
     }
     readParams(files, commit, yaml, lock, details);
     details.plots = yaml.plots.map((plot) => ({
@@ -74,8 +74,8 @@ export function versionDetails(files: CommitFiles, commit: string, artifactName:
       ...(plot.yLabel !== undefined ? { yLabel: plot.yLabel } : {}),
       data: plot.files.map((path) => {
         const fields = [...(plot.x !== undefined ? [plot.x] : []), ...(plot.y ?? [])];
-        const rows = files.parse(commit, path, (text, file) => parsePlotData(text, file, { fields }));
-        const located = locateDataFile(files, commit, path, yaml.file);
+        const rows = files.parse(commit, path, 'plot', (text, file) => parsePlotData(text, file, { fields }));
+        const located = locateDataFile(files, commit, path, 'plot', yaml.file);
         return located.location === 'git' && rows ? { ...located, rows } : located;
       }),
     }));
@@ -129,7 +129,7 @@ function readParams(files: CommitFiles, commit: string, yaml: DvcYaml, lock: Dvc
   for (const ref of paramRefsOf(yaml)) {
     const locked = new Map<string, unknown>();
     for (const stage of lock?.stages ?? []) for (const [key, value] of Object.entries(stage.params[ref.file] ?? {})) locked.set(key, value);
-    const values: KeyValue[] | undefined = files.parse(commit, ref.file, parseParams);
+    const values: KeyValue[] | undefined = files.parse(commit, ref.file, 'params', parseParams);
     const lockedPicked = selectParams(
       [...locked.entries()].map(([key, value]) => ({ key, value })),
       ref.keys,
@@ -152,7 +152,7 @@ function readParams(files: CommitFiles, commit: string, yaml: DvcYaml, lock: Dvc
         if (!result.has(k)) result.set(k, { path: ref.file, key: kv.key, value: null, source: 'dvc.lock', locked: true, lockedValue: kv.value });
       }
     }
-    const located = locateDataFile(files, commit, ref.file, yaml.file);
+    const located = locateDataFile(files, commit, ref.file, 'params', yaml.file);
     details.paramFiles.push(
       located.location === 'missing' && locked.size > 0 ? { ...located, message: `${ref.file} is not in Git at this commit; the values shown are those dvc.lock recorded.` } : located,
     );

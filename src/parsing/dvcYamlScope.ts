@@ -1,3 +1,5 @@
+import type { VarsFiles } from './varsFiles.js';
+
 /** A step of a path into a YAML document: a mapping key or a list index. */
 export type YamlPath = readonly (string | number)[];
 
@@ -5,8 +7,10 @@ export type YamlPath = readonly (string | number)[];
 export interface DvcYamlScope {
   /** Directory of the `dvc.yaml` from the repository root (`''` for the root). */
   dir: string;
-  /** `vars:` of the file, for `${…}` interpolation. */
+  /** `vars:` of the file (and its vars files), for `${…}` interpolation. */
   vars: Record<string, unknown>;
+  /** The vars files the caller read, when it read them (see `varsFilesOf`); undefined means file vars are not resolved. */
+  files?: VarsFiles;
   /** Records a problem at `where` (raw keys as written), prefixed with that location. */
   report(where: YamlPath, message: string): void;
 }

@@ -1,5 +1,8 @@
 export { parseGtoTag, gtoTagArtifactName, isValidGtoName, isValidGtoFullName } from './parseGtoTag.js';
 export { parseDvcYaml } from './parseDvcYaml.js';
+export type { ParseDvcYamlOptions } from './parseDvcYaml.js';
+export { varsFilesOf, DEFAULT_VARS_FILE } from './varsFiles.js';
+export type { VarsFiles } from './varsFiles.js';
 export { parseDvcLock } from './parseDvcLock.js';
 export { parseDvcFile } from './parseDvcFile.js';
 export { parseDataFile } from './parseDataFile.js';

@@ -84,5 +84,5 @@ function lookup(expression: string, context: Record<string, unknown>): unknown {
 }
 
 function unresolved(expression: string): string {
-  return `could not resolve '\${${expression.trim()}}': no such variable in the file's 'vars' (variables from params files are not read)`;
+  return `could not resolve '\${${expression.trim()}}': no such variable in the file's vars or its params.yaml`;
 }

@@ -7,8 +7,19 @@ import { isValidGtoFullName } from './parseGtoTag.js';
 import { dirOf, joinRepoPath } from './paths.js';
 import { readDvcYamlStages } from './readDvcYamlStages.js';
 import { readPlotOptions } from './readPlotOptions.js';
-import { clip, entriesOf, isMapping, kindOf, setOwn } from './shapes.js';
+import { clip, entriesOf, isMapping, kindOf } from './shapes.js';
 import type { ArtifactDeclaration, DvcYaml, Parsed, PlotDeclaration, Problem } from './types.js';
+import { DEFAULT_VARS_FILE, loadVarsFile, mergeVars } from './varsFiles.js';
+import type { VarsFiles } from './varsFiles.js';
+
+/** How to parse a `dvc.yaml`. */
+export interface ParseDvcYamlOptions {
+  /**
+   * The files `${…}` may read (`varsFilesOf` lists them): `params.yaml` next to the file and
+   * `vars:` file entries. Without it only inline `vars:` mappings are used.
+   */
+  varsFiles?: VarsFiles;
+}
 
 const ARTIFACT_KEYS = new Set(['path', 'type', 'desc', 'labels', 'meta']);
 const TOP_LEVEL_KEYS = new Set(['stages', 'vars', 'params', 'metrics', 'plots', 'artifacts', 'datasets']);
@@ -20,7 +31,7 @@ const TOP_LEVEL_KEYS = new Set(['stages', 'vars', 'params', 'metrics', 'plots', 
  * resolved from the file's own `vars:` mappings. Bad content becomes problems; what can
  * still be read is kept. Never throws.
  */
-export function parseDvcYaml(text: string, file: string): Parsed<DvcYaml> {
+export function parseDvcYaml(text: string, file: string, options: ParseDvcYamlOptions = {}): Parsed<DvcYaml> {
   const dir = dirOf(file);
   const value: DvcYaml = { file, dir, artifacts: [], stages: [], metrics: [], params: [], plots: [] };
   const unreadable = checkText(text, file);
@@ -37,6 +48,7 @@ export function parseDvcYaml(text: string, file: string): Parsed<DvcYaml> {
   const scope: DvcYamlScope = {
     dir,
     vars: {},
+    ...(options.varsFiles ? { files: options.varsFiles } : {}),
     report(where, message) {
       const line = loaded.lineOf(where);
       const problem: Problem = { file, ...(line ? { line } : {}), message: `${formatYamlPath(where)}: ${message}` };
@@ -74,6 +86,9 @@ export function parseDvcYaml(text: string, file: string): Parsed<DvcYaml> {
  */
 function readVars(raw: unknown, scope: DvcYamlScope): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
+  // DVC loads params.yaml next to dvc.yaml first, when it exists.
+  const defaults = scope.files?.get(joinRepoPath(scope.dir, DEFAULT_VARS_FILE));
+  if (isMapping(defaults)) mergeVars(vars, defaults, () => undefined);
   if (raw === undefined || raw === null) return vars;
   if (!Array.isArray(raw)) {
     scope.report(['vars'], `expected a list of mappings or file names, got ${kindOf(raw)}`);
@@ -81,8 +96,8 @@ function readVars(raw: unknown, scope: DvcYamlScope): Record<string, unknown> {
   }
   raw.forEach((entry, index) => {
     if (isMapping(entry)) {
+      mergeVars(vars, entry, (key) => scope.report(['vars', index], `variable '${key}' is already defined (in params.yaml or an earlier vars entry); DVC refuses to merge it (MergeError), so the first definition is kept`));
       for (const [key, item] of entriesOf(entry)) {
-        setOwn(vars, key, item);
         const placeholder = findPlaceholder(item);
         if (placeholder !== undefined) {
           scope.report(['vars', index, key], `'${clip(placeholder)}': DVC does not allow \${…} inside vars (interpolating is not allowed), so variables cannot refer to each other; the value is used as written. Write the value itself`);
@@ -90,6 +105,7 @@ function readVars(raw: unknown, scope: DvcYamlScope): Record<string, unknown> {
       }
     } else if (typeof entry !== 'string') scope.report(['vars', index], `expected a mapping or a file name, got ${kindOf(entry)}`);
     else if (findPlaceholder(entry) !== undefined) scope.report(['vars', index], `'${clip(entry)}': DVC does not allow \${…} inside vars (interpolating is not allowed)`);
+    else if (scope.files) loadVarsFile(entry, scope.dir, scope.files, vars, ['vars', index], scope.report);
   });
   return vars;
 }

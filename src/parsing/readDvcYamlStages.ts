@@ -4,6 +4,7 @@ import { joinRepoPath } from './paths.js';
 import { readPlotOptions } from './readPlotOptions.js';
 import { clip, entriesOf, isMapping, kindOf, setOwn } from './shapes.js';
 import type { ParamsReference, PlotDeclaration, StageDefinition, StageOutput } from './types.js';
+import { loadVarsFile } from './varsFiles.js';
 
 /** `foreach`/`matrix` may not turn one stage into more than this many. */
 const MAX_EXPANDED = 1000;
@@ -171,6 +172,10 @@ function withStageVars(instance: StageInstance, scope: DvcYamlScope): Record<str
     return vars;
   }
   local.forEach((entry, index) => {
+    if (typeof entry === 'string' && scope.files && findPlaceholder(entry) === undefined) {
+      loadVarsFile(entry, stageBase(instance, scope), scope.files, vars, [...where, 'vars', index], scope.report);
+      return;
+    }
     if (!isMapping(entry)) return;
     for (const [key, value] of entriesOf(entry)) {
       setOwn(vars, key, value);
@@ -181,6 +186,12 @@ function withStageVars(instance: StageInstance, scope: DvcYamlScope): Record<str
     }
   });
   return vars;
+}
+
+/** Where a stage's `vars:` files are relative to: its plainly written `wdir`, else the `dvc.yaml`'s directory. */
+function stageBase(instance: StageInstance, scope: DvcYamlScope): string {
+  const { wdir } = instance.definition;
+  return typeof wdir === 'string' && findPlaceholder(wdir) === undefined ? joinRepoPath(scope.dir, wdir) : scope.dir;
 }
 
 /** DVC's `_merge_params`: bare keys go to `params.yaml`; `{file: null}` or `{file: []}` tracks the whole file. */

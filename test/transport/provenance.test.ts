@@ -515,6 +515,17 @@ stages:
     });
     await mono.commit('mono', { date: '2025-03-01T00:00:00Z' });
 
+    // `${…}` from params.yaml, as DVC loads it by default for interpolation.
+    const templated = await createRepo(dir.path, 'acme/templated');
+    await templated.write({
+      '.dvc/config': `[core]\n    remote = s3\n['remote "s3"']\n    url = s3://t\n`,
+      'params.yaml': 'model_dir: models\ntrain:\n  epochs: 5\n',
+      'dvc.yaml': 'stages:\n  train:\n    cmd: python train.py --epochs ${train.epochs}\n    params: [train.epochs]\n    outs:\n      - ${model_dir}/model.pkl\nartifacts:\n  t:\n    path: ${model_dir}/model.pkl\n',
+      'dvc.lock': `schema: '2.0'\nstages:\n  train:\n    cmd: python train.py --epochs 5\n    params:\n      params.yaml:\n        train.epochs: 5\n    outs:\n    - path: models/model.pkl\n      hash: md5\n      md5: ${'e'.repeat(32)}\n      size: 9\n`,
+    });
+    await templated.commit('templated', { date: '2025-03-01T00:00:00Z' });
+    await templated.tag('t@v1.0.0', { message: 't', date: '2025-03-01T01:00:00Z' });
+
     const noisy = await createRepo(dir.path, 'acme/noisy');
     const stages = Array.from({ length: 120 }, (_, i) => `  s${i}:\n    cmd: [1]\n`).join('');
     await noisy.write({ 'dvc.yaml': `stages:\n${stages}artifacts:\n  m: { path: m.pkl }\n` });
@@ -548,6 +559,15 @@ stages:
     expect(await artifactOf('local:acme/mono:projects/vision:net@v1.0.0')).toMatchObject({
       storage: { remote: 'local', url: `storage/files/md5/dd/${'d'.repeat(30)}` },
     });
+  });
+
+  it('resolves ${…} in dvc.yaml from params.yaml, as DVC does, so the model file is found', async () => {
+    const { data } = await gateway.query(VersionProvenanceDocument, { ref: 'local:acme/templated:t@v1.0.0' });
+    expect(data?.modelVersion?.artifact).toMatchObject({ path: 'models/model.pkl', md5: 'e'.repeat(32), storage: { url: `s3://t/files/md5/ee/${'e'.repeat(30)}` } });
+    expect(data?.modelVersion?.lineage?.cmd).toBe('python train.py --epochs 5');
+    expect(data?.modelVersion?.params).toEqual([{ path: 'params.yaml', key: 'train.epochs', value: 5, source: 'file', locked: true, lockedValue: 5 }]);
+    const repo = await gateway.query(RepositoryProblemsDocument, { ref: 'local:acme/templated' });
+    expect(repo.data?.repository?.problems).toEqual([]);
   });
 
   it('reports at most 50 problems per file, then how many more, and still serves the model', async () => {
