@@ -1,5 +1,6 @@
 import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { DataFile } from './provenance.type.js';
 
 /*
  * Comparing versions (`ModelVersion.compare`) and following a metric across versions
@@ -48,6 +49,11 @@ export class ParamDiff {
 export class VersionComparison {
   @Field(() => [MetricDiff], { description: 'Changed metrics (all of them with `all: true`), by file and key.' }) metrics!: MetricDiff[];
   @Field(() => [ParamDiff], { description: 'Changed params (all of them with `all: true`), by file and key.' }) params!: ParamDiff[];
+  @Field(() => [DataFile], {
+    description: 'Metrics and params files of the version compared from that could not be read from Git (in DVC storage, missing, unreadable): their keys are not compared.',
+  })
+  fromUnavailable!: DataFile[];
+  @Field(() => [DataFile], { description: 'The same for the version compared to.' }) toUnavailable!: DataFile[];
 }
 
 @ObjectType({ description: "One version's value of a metric, a point of `Model.metricTrend`." })

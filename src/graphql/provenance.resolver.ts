@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { CommitRecord, ImportRecord, RepositoryRecord } from '../registry/index.js';
+import type { CommitRecord, DataFileRecord, ImportRecord, ModelRecord, RepositoryRecord } from '../registry/index.js';
 import { importKeysOf } from '../store/index.js';
 import type { GraphQLContext } from './context.js';
 import { Commit } from './common.type.js';
@@ -15,6 +15,8 @@ export interface ComparisonRoot {
   to: VersionRoot;
   metrics: unknown[];
   params: unknown[];
+  fromUnavailable: DataFileRecord[];
+  toUnavailable: DataFileRecord[];
 }
 
 /** A point of `Model.metricTrend`, with its version. */
@@ -77,37 +79,35 @@ export class DvcImportResolver {
   }
 
   @FieldResolver(() => [ModelVersion], {
-    description: 'Versions of models in the source repository registered at the pinned commit whose model file is the imported path: what was imported, by name.',
+    description:
+      'Versions of models in the source repository registered at the pinned commit whose model file is the imported path: what was imported, by name. ' +
+      'When no version sits on the pinned commit, the versions whose model file has the same md5.',
   })
   async modelVersions(@Root() imported: ImportRecord, @Ctx() ctx: GraphQLContext): Promise<VersionRoot[]> {
     const repository = imported.key ? await ctx.loaders.repositoryByKey.load(imported.key) : undefined;
     if (!repository || !imported.revLock) return [];
-    const models = await ctx.loaders.model.loadMany(repository.models);
+    const models = (await ctx.loaders.model.loadMany(repository.models)).filter((m): m is ModelRecord => m !== undefined && !(m instanceof Error));
     const found: VersionRoot[] = [];
     for (const model of models) {
-      if (!model || model instanceof Error) continue;
       for (const v of model.versions) {
         if (v.commit.sha === imported.revLock && (v.artifact?.path ?? v.declaration?.path) === imported.path) found.push(versionRoot(model, v));
       }
     }
+    if (found.length > 0 || imported.md5 === undefined) return found;
+    // Pinned to a commit no version sits on (`--rev main`): the versions with the same file content.
+    for (const model of models) for (const v of model.versions) if (v.artifact?.md5 === imported.md5) found.push(versionRoot(model, v));
     return found;
   }
 }
 
 /** Every version, in any indexed repository, whose model file has this md5. */
 export async function versionsWithContent(ctx: GraphQLContext, md5: string): Promise<VersionRoot[]> {
-  const summaries = (await ctx.store.listModels()).filter((m) => m.md5s.includes(md5));
-  const models = await ctx.loaders.model.loadMany(summaries.map((m) => m.ref));
-  return models.flatMap((model) =>
-    !model || model instanceof Error ? [] : model.versions.filter((v) => v.artifact?.md5 === md5).map((v) => versionRoot(model, v)),
-  );
+  const models = await ctx.loaders.modelsByMd5.load(md5);
+  return models.flatMap((model) => model.versions.filter((v) => v.artifact?.md5 === md5).map((v) => versionRoot(model, v)));
 }
 
 /** Every version, in any indexed repository, that imports its model file or a pipeline input from the repository with this key. */
 export async function versionsImportingFrom(ctx: GraphQLContext, key: string): Promise<VersionRoot[]> {
-  const summaries = (await ctx.store.listModels()).filter((m) => m.imports.includes(key));
-  const models = await ctx.loaders.model.loadMany(summaries.map((m) => m.ref));
-  return models.flatMap((model) =>
-    !model || model instanceof Error ? [] : model.versions.filter((v) => importKeysOf(v).includes(key)).map((v) => versionRoot(model, v)),
-  );
+  const models = await ctx.loaders.modelsByImport.load(key);
+  return models.flatMap((model) => model.versions.filter((v) => importKeysOf(v).includes(key)).map((v) => versionRoot(model, v)));
 }

@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Param, StorageLocation } from './common.type.js';
 
@@ -53,6 +53,7 @@ export class DvcImport {
   @Field(() => String, { description: 'Path of the file inside the source repository.' }) path!: string;
   @Field(() => String, { nullable: true, description: 'The revision asked for with `--rev`, if any.' }) rev?: string;
   @Field(() => String, { nullable: true, description: 'The commit the import is pinned to (`rev_lock`).' }) revLock?: string;
+  @Field(() => String, { nullable: true, description: 'md5 of the imported file, as the `.dvc` file records it.' }) md5?: string;
 }
 
 @ObjectType({ description: "A version's model file: its path, DVC hash and storage location." })
@@ -60,7 +61,7 @@ export class ArtifactFile {
   @Field(() => String, { description: 'Path from the repository root, or a URL when the declaration gives one.' }) path!: string;
   @Field(() => String, { nullable: true, description: 'DVC md5 (`….dir` for directories). Equal md5s mean identical content.' }) md5?: string;
   @Field(() => Float, { nullable: true, description: 'Size in bytes (total for directories).' }) size?: number;
-  @Field(() => Int, { nullable: true, description: 'Number of files, for directories.' }) nfiles?: number;
+  @Field(() => Float, { nullable: true, description: 'Number of files, for directories.' }) nfiles?: number;
   @Field(() => StorageLocation, { nullable: true, description: 'Where DVC keeps the file; null when it is in Git or has no remote (see `storageMessage`).' })
   storage?: StorageLocation;
   @Field(() => String, { nullable: true, description: 'Why `storage` is null for a DVC-tracked file: no remote configured, `push: false`, an undefined remote, …' })
@@ -123,7 +124,7 @@ export class LineageFile {
   @Field(() => String) path!: string;
   @Field(() => String, { nullable: true }) md5?: string;
   @Field(() => Float, { nullable: true }) size?: number;
-  @Field(() => Int, { nullable: true }) nfiles?: number;
+  @Field(() => Float, { nullable: true }) nfiles?: number;
   @Field(() => String, { nullable: true, description: 'The stage producing this input, `<dvc.lock path>:<stage>`; null for sources.' }) producedBy?: string;
   @Field(() => LineageSource, { nullable: true, description: 'Where a source input comes from.' }) source?: LineageSource;
   @Field(() => Boolean, {
@@ -137,7 +138,7 @@ export class LineageOutput {
   @Field(() => String) path!: string;
   @Field(() => String, { nullable: true }) md5?: string;
   @Field(() => Float, { nullable: true }) size?: number;
-  @Field(() => Int, { nullable: true }) nfiles?: number;
+  @Field(() => Float, { nullable: true }) nfiles?: number;
 }
 
 @ObjectType({ description: 'A `dvc.lock` stage: command, inputs with their hashes, params, outputs.' })
@@ -155,4 +156,5 @@ export class Lineage extends LineageStage {
   @Field(() => [LineageStage], { description: 'Upstream stages, nearest first, each once (across every dvc.lock of the commit).' }) upstream!: LineageStage[];
   @Field(() => [LineageSource], { description: 'Inputs no stage produces, over the whole pipeline, by path.' }) sources!: LineageSource[];
   @Field(() => Boolean, { description: 'Some input, here or upstream, is stale.' }) stale!: boolean;
+  @Field(() => Boolean, { description: 'The pipeline has more than 1,000 stages; `upstream` stops there.' }) truncated!: boolean;
 }

@@ -120,16 +120,31 @@ export class ModelVersionResolver {
       from: version,
       to: other,
       metrics: diffKeyValues(version.metrics, other.metrics, all ?? false),
-      params: diffKeyValues(version.params, other.params, all ?? false),
+      params: diffKeyValues(comparableParams(version), comparableParams(other), all ?? false),
+      fromUnavailable: unavailableFiles(version),
+      toUnavailable: unavailableFiles(other),
     };
   }
+}
+
+/** Params as `dvc params diff` compares them: the values at the commit, not keys only dvc.lock still remembers. */
+function comparableParams(version: VersionRoot): ParamRecord[] {
+  const inGit = new Set((version.paramFiles ?? []).filter((f) => f.location === 'git').map((f) => f.path));
+  return version.params.filter((p) => p.source === 'file' || !inGit.has(p.path));
+}
+
+/** Metrics and params files whose keys could not be compared. */
+function unavailableFiles(version: VersionRoot): DataFileRecord[] {
+  return [...(version.metricFiles ?? []), ...(version.paramFiles ?? [])].filter((f) => f.location !== 'git');
 }
 
 /** `v1.2.0`, `latest` or `<sha>` within the version's own model, or a full version ref. */
 async function resolveOther(ctx: GraphQLContext, version: VersionRoot, to: string): Promise<VersionRoot> {
   const model = await loadModel(ctx, version.model);
   let other: VersionRoot | undefined;
-  if (to.includes('@') || to.includes('#')) {
+  if (to.startsWith('#') || to.startsWith('@')) {
+    other = await findVersion(ctx, `${model.ref}${to}`);
+  } else if (to.includes('@') || to.includes('#')) {
     other = await findVersion(ctx, to);
   } else {
     const found = to === 'latest' ? latestOf(model) : (model.versions.find((v) => v.ref === `${model.ref}@${to}`) ?? model.versions.find((v) => v.name === to));

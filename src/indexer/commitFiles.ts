@@ -21,7 +21,7 @@ export interface TrackedBy {
 }
 
 /** How a file is read; a file is parsed once per kind. */
-export type FileKind = 'dvc.yaml' | 'dvc.lock' | 'config' | '.dvc' | 'metrics' | 'params' | 'plot';
+export type FileKind = 'dvc.yaml' | 'dvc.lock' | 'config' | '.dvc' | 'metrics' | 'params' | `plot:${string}`;
 
 /** Where a read file stands after parsing. */
 export type FileState = { state: 'git' } | { state: 'missing' } | { state: 'unreadable'; message: string };
@@ -54,6 +54,7 @@ export class CommitFiles {
   private readonly texts = new Map<string, FileContent>();
   private readonly parsed = new Map<string, Parsed<unknown>>();
   private readonly locks = new Map<string, DvcLock[]>();
+  private readonly memos = new Map<string, unknown>();
 
   constructor(
     private readonly source: GitSource,
@@ -199,6 +200,41 @@ export class CommitFiles {
     return locks;
   }
 
+  /** The outputs of every `dvc.lock` at the commit, indexed once: `trackedBy` and lineage look them up in constant time. */
+  outputsAt(commit: string): OutputIndex {
+    return this.memo(`outputs\0${commit}`, () => {
+      const byPath: OutputIndex['byPath'] = new Map();
+      const byDir: OutputIndex['byDir'] = new Map();
+      for (const lock of this.locksAt(commit)) {
+        for (const stage of lock.stages) {
+          for (const entry of stage.outs) {
+            if (!byPath.has(entry.repoPath)) byPath.set(entry.repoPath, { entry, file: lock.file, stage });
+            for (let dir = parentOf(entry.repoPath); dir !== ''; dir = parentOf(dir)) {
+              const list = byDir.get(dir) ?? [];
+              if (!list.some((o) => o.stage === stage)) list.push({ file: lock.file, stage });
+              byDir.set(dir, list);
+            }
+          }
+        }
+      }
+      return { byPath, byDir };
+    });
+  }
+
+  /** Files in Git at or below a directory, sorted. */
+  filesUnder(commit: string, dir: string): string[] {
+    const prefix = dir === '' ? '' : `${dir}/`;
+    return [...this.paths(commit)].filter((p) => p.startsWith(prefix)).sort();
+  }
+
+  /** A value computed once per key for the whole indexing run (per-commit indexes, lineages). */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    this.memos.set(key, value);
+    return value;
+  }
+
   /** The nearest `.dvc/config` at or above `dir` (a DVC sub-repo has its own). */
   dvcConfig(commit: string, dir: string): DvcConfig | undefined {
     for (let d = dir; ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') {
@@ -210,6 +246,10 @@ export class CommitFiles {
 
   /** Artifacts declared in every `dvc.yaml` at the commit, by full name. */
   declarationsAt(commit: string): Map<string, DeclarationRecord> {
+    return this.memo(`declarations\0${commit}`, () => this.readDeclarations(commit));
+  }
+
+  private readDeclarations(commit: string): Map<string, DeclarationRecord> {
     const result = new Map<string, DeclarationRecord>();
     for (const path of this.paths(commit)) {
       if (posix.basename(path) !== 'dvc.yaml') continue;
@@ -240,16 +280,14 @@ export class CommitFiles {
    * with `dvcFileRequests`). Undefined when DVC does not track it.
    */
   trackedBy(commit: string, path: string): TrackedBy | undefined {
-    let inside: TrackedBy | undefined;
-    for (const lock of this.locksAt(commit)) {
-      for (const stage of lock.stages) {
-        for (const entry of stage.outs) {
-          if (entry.repoPath === path) return { entry, file: lock.file, stage, inside: false };
-          if (!inside && path.startsWith(`${entry.repoPath}/`)) inside = { entry, file: lock.file, stage, inside: true };
-        }
-      }
+    const { byPath } = this.outputsAt(commit);
+    const exact = byPath.get(path);
+    if (exact) return { ...exact, inside: false };
+    // The nearest directory output the path lies in.
+    for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) {
+      const holder = byPath.get(dir);
+      if (holder) return { ...holder, inside: true };
     }
-    if (inside) return inside;
     for (const candidate of dvcFileCandidates(path)) {
       if (!this.has(commit, candidate)) continue;
       const dvcFile = this.parse(commit, candidate, '.dvc', parseDvcFile);
@@ -260,6 +298,20 @@ export class CommitFiles {
     }
     return undefined;
   }
+}
+
+/** `a/b/c` → `a/b`; `a` → `''`. */
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** Every `dvc.lock` output of a commit, by path and by the directories above it. */
+export interface OutputIndex {
+  /** Output path → the first stage (in lock order) that records it. */
+  byPath: Map<string, { entry: DvcEntry; file: string; stage: DvcLockStage }>;
+  /** Directory → the outputs below it, for a dependency that is a directory holding other stages' outputs. */
+  byDir: Map<string, { file: string; stage: DvcLockStage }[]>;
 }
 
 function unreadableMessage(path: string, content: Extract<FileContent, { found: false }>): string {

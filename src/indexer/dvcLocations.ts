@@ -22,6 +22,7 @@ export function storageOf(files: CommitFiles, commit: string, tracked: TrackedBy
   const declared = tracked.stage ? files.dvcYaml(commit, dir)?.stages.flatMap((s) => s.outs).find((o) => o.repoPath === entry.repoPath) : undefined;
   const configFile = configPath(files, commit, dir);
   const config = configFile ? files.dvcConfig(commit, dir) : undefined;
+  if (configFile && !config) return { storageMessage: `${entry.repoPath}: ${configFile} could not be read (see the repository's problems), so its remote is unknown.` };
   const subject = { ...entry, cache: entry.cache ?? declared?.cache, push: entry.push ?? declared?.push };
   const why = explainNoStorage(config, subject, declared?.remote, configFile ?? '.dvc/config');
   const remote = why === undefined && config ? pickRemote(config, entry.remote ?? declared?.remote) : undefined;
@@ -50,6 +51,7 @@ export function importOf(dvcFile: DvcFile | undefined): ImportRecord | undefined
     path: dep.path,
     ...(dep.repo.rev !== undefined ? { rev: dep.repo.rev } : {}),
     ...(dep.repo.revLock !== undefined ? { revLock: dep.repo.revLock } : {}),
+    ...(dvcFile?.outs[0]?.md5 !== undefined ? { md5: dvcFile.outs[0].md5 } : {}),
   };
 }
 

@@ -3,9 +3,9 @@ import type { LineageFileRecord, LineageRecord, LineageSourceRecord, LineageStag
 import type { CommitFiles } from './commitFiles.js';
 import { importOf, importUrlOf, sizeOf, storageOf } from './dvcLocations.js';
 
-/** A URL or an absolute path: outside the repository's tree. */
+/** A URL or an absolute path (POSIX or Windows): outside the repository's tree. */
 function isExternalPath(path: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path) || path.startsWith('/');
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path) || path.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(path);
 }
 
 /** At most this many stages are followed upstream (a pipeline larger than this is cut, not looped). */
@@ -18,6 +18,12 @@ const MAX_STAGES = 1000;
  * its `.dvc` file) records now is stale. Cycles and huge pipelines are cut, never looped.
  */
 export function lineageOf(files: CommitFiles, commit: string, lockFile: string, producer: DvcLockStage): LineageRecord {
+  // Versions on one commit share their pipeline: walk it once.
+  return files.memo(`lineage\0${commit}\0${lockFile}\0${producer.name}`, () => walkLineage(files, commit, lockFile, producer));
+}
+
+function walkLineage(files: CommitFiles, commit: string, lockFile: string, producer: DvcLockStage): LineageRecord {
+  let truncated = false;
   const visited = new Set<string>([`${lockFile}:${producer.name}`]);
   const queue: { lockFile: string; stage: DvcLockStage }[] = [];
   const sources = new Map<string, LineageSourceRecord>();
@@ -48,9 +54,7 @@ export function lineageOf(files: CommitFiles, commit: string, lockFile: string, 
         record.stale = compare(tracked.entry.md5);
       } else {
         // A directory holding outputs of other stages: each of them is upstream.
-        const inner = files.locksAt(commit).flatMap((lock) =>
-          lock.stages.filter((s) => s.outs.some((o) => o.repoPath.startsWith(`${dep.repoPath}/`))).map((s) => ({ file: lock.file, stage: s })),
-        );
+        const inner = files.outputsAt(commit).byDir.get(dep.repoPath) ?? [];
         if (inner.length > 0) {
           const first = inner[0] as (typeof inner)[number];
           record.producedBy = `${first.file}:${first.stage.name}`;
@@ -76,7 +80,11 @@ export function lineageOf(files: CommitFiles, commit: string, lockFile: string, 
   };
   const follow = (file: string, stage: DvcLockStage): void => {
     const id = `${file}:${stage.name}`;
-    if (visited.has(id) || visited.size >= MAX_STAGES) return;
+    if (visited.has(id)) return;
+    if (visited.size >= MAX_STAGES) {
+      truncated = true;
+      return;
+    }
     visited.add(id);
     queue.push({ lockFile: file, stage });
   };
@@ -84,5 +92,11 @@ export function lineageOf(files: CommitFiles, commit: string, lockFile: string, 
   const head = describe(lockFile, producer);
   const upstream: LineageStageRecord[] = [];
   for (let next = queue.shift(); next; next = queue.shift()) upstream.push(describe(next.lockFile, next.stage));
-  return { ...head, upstream, sources: [...sources.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), stale };
+  return {
+    ...head,
+    upstream,
+    sources: [...sources.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    stale,
+    truncated,
+  };
 }

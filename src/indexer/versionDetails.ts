@@ -1,5 +1,5 @@
 import { parseMetrics, parseParams, parsePlotData, selectParams } from '../parsing/index.js';
-import type { DvcLock, DvcYaml, KeyValue } from '../parsing/index.js';
+import type { DvcLock, DvcYaml, KeyValue, PlotDeclaration } from '../parsing/index.js';
 import type {
   ArtifactFileRecord,
   DataFileRecord,
@@ -7,6 +7,7 @@ import type {
   KeyValueRecord,
   LineageRecord,
   ParamRecord,
+  PlotDataRecord,
   PlotRecord,
 } from '../registry/index.js';
 import type { FileRequest } from '../sources/index.js';
@@ -28,27 +29,34 @@ export interface VersionDetails {
 
 /**
  * Reads, in one batch, the files versions need beyond `dvc.yaml`, `dvc.lock` and
- * `.dvc/config` (already loaded): metrics, params, plot data, and the `.dvc` files that may
- * track the model file, those files or any pipeline input.
+ * `.dvc/config` (already loaded): metrics, params and plot data, and the `.dvc` files that
+ * may track those, the model file or any pipeline input. The model file and the inputs
+ * themselves are never read: only where they are matters.
  */
 export async function prefetchVersionFiles(files: CommitFiles, versions: readonly { commit: string; artifact: string }[]): Promise<void> {
   const wanted: FileRequest[] = [];
-  const depsRead = new Set<string>();
+  const depsSeen = new Set<string>();
   for (const { commit, artifact } of versions) {
     const yaml = files.dvcYaml(commit, dirOfArtifact(artifact));
-    const paths: string[] = [];
+    const read: string[] = [];
+    const tracked: string[] = [];
     if (yaml) {
-      paths.push(...metricFilesOf(yaml), ...paramRefsOf(yaml).map((r) => r.file), ...yaml.plots.flatMap((p) => p.files));
+      read.push(...metricFilesOf(yaml), ...paramRefsOf(yaml).map((r) => r.file), ...yaml.plots.flatMap((p) => plotFiles(files, commit, p.files)));
       const declared = yaml.artifacts.find((a) => a.fullName === artifact);
-      if (declared) paths.push(declared.repoPath);
+      if (declared) tracked.push(declared.repoPath);
     }
-    if (!depsRead.has(commit)) {
-      depsRead.add(commit);
-      for (const lock of files.locksAt(commit)) for (const stage of lock.stages) for (const dep of stage.deps) paths.push(dep.repoPath);
+    if (!depsSeen.has(commit)) {
+      depsSeen.add(commit);
+      for (const lock of files.locksAt(commit)) for (const stage of lock.stages) for (const dep of stage.deps) tracked.push(dep.repoPath);
     }
-    wanted.push(...paths.map((path) => ({ commit, path })), ...files.dvcFileRequests(commit, paths));
+    wanted.push(...read.map((path) => ({ commit, path })), ...files.dvcFileRequests(commit, [...read, ...tracked]));
   }
   await files.read(wanted);
+}
+
+/** A plot's data files: each file named, a directory expanded to the files below it (as DVC does). */
+function plotFiles(files: CommitFiles, commit: string, paths: readonly string[]): string[] {
+  return [...new Set(paths.flatMap((path) => (!files.has(commit, path) && files.hasDir(commit, path) ? files.filesUnder(commit, path) : [path])))];
 }
 
 /** A version's details at its commit, from what `prefetchVersionFiles` read. */
@@ -57,31 +65,40 @@ export function versionDetails(files: CommitFiles, commit: string, artifactName:
   const yaml = files.dvcYaml(commit, dir);
   const lock = files.dvcLock(commit, dir);
   const details: VersionDetails = { metrics: [], metricFiles: [], params: [], paramFiles: [], plots: [] };
+  if (declaration) Object.assign(details, locateArtifact(files, commit, declaration.path));
   if (yaml) {
     for (const file of metricFilesOf(yaml)) {
       for (const kv of files.parse(commit, file, 'metrics', parseMetrics) ?? []) details.metrics.push({ path: file, key: kv.key, value: kv.value });
       details.metricFiles.push(locateDataFile(files, commit, file, 'metrics', yaml.file));
     }
     readParams(files, commit, yaml, lock, details);
-    details.plots = yaml.plots.map((plot) => ({
-      id: plot.id,
-      file: yaml.file,
-      ...(plot.title !== undefined ? { title: plot.title } : {}),
-      ...(plot.template !== undefined ? { template: plot.template } : {}),
-      ...(plot.x !== undefined ? { x: plot.x } : {}),
-      y: plot.y ?? [],
-      ...(plot.xLabel !== undefined ? { xLabel: plot.xLabel } : {}),
-      ...(plot.yLabel !== undefined ? { yLabel: plot.yLabel } : {}),
-      data: plot.files.map((path) => {
-        const fields = [...(plot.x !== undefined ? [plot.x] : []), ...(plot.y ?? [])];
-        const rows = files.parse(commit, path, 'plot', (text, file) => parsePlotData(text, file, { fields }));
-        const located = locateDataFile(files, commit, path, 'plot', yaml.file);
-        return located.location === 'git' && rows ? { ...located, rows } : located;
-      }),
-    }));
+    details.plots = yaml.plots.map((plot) => readPlot(files, commit, yaml.file, plot));
   }
-  if (declaration) Object.assign(details, locateArtifact(files, commit, declaration.path));
   return details;
+}
+
+/** A declared plot with the data points of each of its files that is in Git. */
+function readPlot(files: CommitFiles, commit: string, declaredIn: string, plot: PlotDeclaration): PlotRecord {
+  const data = plotFiles(files, commit, plot.files).map((path): PlotDataRecord => {
+    // Each file is read for its own fields (`y: {a.json: precision, b.json: tpr}`) and the header option.
+    const fields = plot.fields?.[path] ?? [...(plot.x !== undefined ? [plot.x] : []), ...(plot.y ?? [])];
+    const options = { fields, ...(plot.header !== undefined ? { header: plot.header } : {}) };
+    const kind = `plot:${JSON.stringify(options)}` as const;
+    const rows = files.parse(commit, path, kind, (text, file) => parsePlotData(text, file, options));
+    const located = locateDataFile(files, commit, path, kind, declaredIn);
+    return located.location === 'git' && rows ? { ...located, rows } : located;
+  });
+  return {
+    id: plot.id,
+    file: declaredIn,
+    ...(plot.title !== undefined ? { title: plot.title } : {}),
+    ...(plot.template !== undefined ? { template: plot.template } : {}),
+    ...(plot.x !== undefined ? { x: plot.x } : {}),
+    y: plot.y ?? [],
+    ...(plot.xLabel !== undefined ? { xLabel: plot.xLabel } : {}),
+    ...(plot.yLabel !== undefined ? { yLabel: plot.yLabel } : {}),
+    data,
+  };
 }
 
 /** Where the model file is, and the stage that produced it. */
@@ -114,7 +131,8 @@ function locateArtifact(files: CommitFiles, commit: string, path: string): { art
       },
     };
   }
-  if (files.has(commit, path)) return { artifact: { path, trackedBy: 'git' } };
+  // A file or a whole directory (the repository itself, for `path: .`) in Git.
+  if (path === '' || files.has(commit, path) || files.hasDir(commit, path)) return { artifact: { path, trackedBy: 'git' } };
   return { artifact: { path, trackedBy: 'unknown' } };
 }
 
@@ -126,9 +144,18 @@ function locateArtifact(files: CommitFiles, commit: string, path: string): { art
  */
 function readParams(files: CommitFiles, commit: string, yaml: DvcYaml, lock: DvcLock | undefined, details: VersionDetails): void {
   const result = new Map<string, ParamRecord>();
+  // Several stages may record one key (from runs at different times): the stage that made the
+  // model file speaks first, then the stages upstream of it, then the rest.
+  const lineage = details.lineage;
+  const rank = (name: string): number => {
+    if (!lineage || lineage.lockFile !== lock?.file) return 2;
+    if (lineage.stage === name) return 0;
+    return lineage.upstream.some((s) => s.lockFile === lock.file && s.stage === name) ? 1 : 2;
+  };
+  const stages = [...(lock?.stages ?? [])].sort((a, b) => rank(a.name) - rank(b.name));
   for (const ref of paramRefsOf(yaml)) {
     const locked = new Map<string, unknown>();
-    for (const stage of lock?.stages ?? []) for (const [key, value] of Object.entries(stage.params[ref.file] ?? {})) locked.set(key, value);
+    for (const stage of stages) for (const [key, value] of Object.entries(stage.params[ref.file] ?? {})) if (!locked.has(key)) locked.set(key, value);
     const values: KeyValue[] | undefined = files.parse(commit, ref.file, 'params', parseParams);
     const lockedPicked = selectParams(
       [...locked.entries()].map(([key, value]) => ({ key, value })),

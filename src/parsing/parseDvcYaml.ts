@@ -202,7 +202,8 @@ function readTopLevelPlots(raw: unknown, scope: DvcYamlScope): PlotDeclaration[]
         scope.report([...where, id, field], `${field}: expected ${expected}, got ${kindOf(got)}`),
       );
       const named = read.files.length > 0 ? [...new Set(read.files)] : [id];
-      plots.push({ id, files: named.map((path) => joinRepoPath(scope.dir, path)), ...read.options });
+      const fields = Object.entries(read.fields).map(([path, names]) => [joinRepoPath(scope.dir, path), names] as const);
+      plots.push({ id, files: named.map((path) => joinRepoPath(scope.dir, path)), ...read.options, ...(fields.length > 0 ? { fields: Object.fromEntries(fields) } : {}) });
     }
   });
   return plots;

@@ -14,9 +14,16 @@ const TEXT_FIELDS = { template: 'template', title: 'title', x_label: 'xLabel', y
 export function readPlotOptions(
   options: Record<string, unknown>,
   bad: BadPlotField,
-): { options: Omit<PlotDeclaration, 'id' | 'files'>; files: string[] } {
-  const out: Omit<PlotDeclaration, 'id' | 'files'> = {};
+): { options: Omit<PlotDeclaration, 'id' | 'files' | 'fields'>; files: string[]; fields: Record<string, string[]> } {
+  const out: Omit<PlotDeclaration, 'id' | 'files' | 'fields'> = {};
   const files: string[] = [];
+  // Per data file (as written), the fields the plot takes from it: its x and its y.
+  const byFile = new Map<string, Set<string>>();
+  const take = (file: string, names: string[]): void => {
+    const set = byFile.get(file) ?? new Set<string>();
+    for (const name of names) set.add(name);
+    byFile.set(file, set);
+  };
   const fields = (value: unknown): string[] | undefined =>
     typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
 
@@ -25,6 +32,7 @@ export function readPlotOptions(
   else if (isMapping(x) && entriesOf(x).every(([, field]) => typeof field === 'string')) {
     for (const [file, field] of entriesOf(x)) {
       files.push(file);
+      take(file, [field as string]);
       out.x ??= field as string;
     }
   } else if (x !== undefined && x !== null) bad('x', 'a field name or {file: field}', x);
@@ -38,6 +46,7 @@ export function readPlotOptions(
         continue;
       }
       files.push(file);
+      take(file, names);
       for (const name of names) ys.add(name);
     }
     if (ys.size > 0) out.y = [...ys];
@@ -52,5 +61,7 @@ export function readPlotOptions(
     if (typeof value === 'string') out[key] = value;
     else if (value !== undefined && value !== null) bad(field, 'a string', value);
   }
-  return { options: out, files };
+  // A file named only in `y` is plotted against the plot's `x` (or DVC's step index).
+  if (typeof x === 'string') for (const set of byFile.values()) set.add(x);
+  return { options: out, files, fields: Object.fromEntries([...byFile].map(([file, set]) => [file, [...set]])) };
 }

@@ -76,6 +76,8 @@ export interface PlotDeclaration {
   title?: string;
   xLabel?: string;
   yLabel?: string;
+  /** Per data file (from the repository root), the fields the plot takes from it, when `x`/`y` name files. */
+  fields?: Record<string, string[]>;
   /** `header: false` on a stage plot output: its CSV/TSV has no header row (pass it to `parsePlotData`). */
   header?: boolean;
 }

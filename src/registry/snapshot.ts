@@ -42,6 +42,8 @@ export interface ImportRecord {
   rev?: string;
   /** The commit the import is pinned to. */
   revLock?: string;
+  /** md5 of the imported file as the `.dvc` file records it (to find the version by content when `rev_lock` is no version's commit). */
+  md5?: string;
 }
 
 /** Where the model file is: path from the repository root, and its DVC hash. */
@@ -163,6 +165,8 @@ export interface LineageRecord extends LineageStageRecord {
   sources: LineageSourceRecord[];
   /** Some input anywhere upstream is stale. */
   stale: boolean;
+  /** The pipeline has more stages than are followed (1,000); `upstream` stops there. */
+  truncated: boolean;
 }
 
 export interface DeclarationRecord {

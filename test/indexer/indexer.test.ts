@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Indexer } from '../../src/indexer/index.js';
 import { LocalGitSource } from '../../src/sources/index.js';
+import type { GitSource } from '../../src/sources/index.js';
 import { InMemoryRegistryStore } from '../../src/store/index.js';
 import { createRepo, useTempDir } from '../support/gitRepo.js';
 
@@ -40,6 +41,46 @@ describe('Indexer', () => {
       expect((await store.getModels(['local:r:m']))[0]?.stages.map((s) => s.stage)).toEqual(['prod']);
     } finally {
       await source.close();
+    }
+  });
+
+  it('reads metrics, params, plot data and .dvc files, but never the model file or pipeline inputs themselves', async () => {
+    const root = join(dir.path, 'reads');
+    const repo = await createRepo(root, 'r');
+    await repo.write({
+      'dvc.yaml': 'stages:\n  train:\n    cmd: t\n    deps: [data.csv, train.py]\n    params: [lr]\n    outs: [model.bin]\n    metrics:\n      - metrics.json:\n          cache: false\nartifacts:\n  m: { path: model.bin }\n',
+      'dvc.lock': "schema: '2.0'\nstages:\n  train:\n    cmd: t\n    deps:\n    - path: data.csv\n      md5: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    outs:\n    - path: model.bin\n      md5: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n",
+      'params.yaml': 'lr: 0.1\n',
+      'metrics.json': '{"auc": 1}',
+      'data.csv': 'x\n'.repeat(1000),
+      'train.py': 'print(1)\n',
+      'model.bin': new Uint8Array(4096),
+    });
+    await repo.commit('m', { date: '2025-01-01T00:00:00Z' });
+    await repo.tag('m@v1.0.0', { message: 'v1', date: '2025-01-01T01:00:00Z' });
+    const local = LocalGitSource.create({ root });
+    // The real source, with every file request written down on the way through.
+    const requested: string[] = [];
+    const recording: GitSource = {
+      name: local.name,
+      kind: local.kind,
+      listRepositories: () => local.listRepositories(),
+      readRefs: (r) => local.readRefs(r),
+      listFiles: (r, commits) => local.listFiles(r, commits),
+      readFiles: (r, files) => {
+        requested.push(...files.map((f) => f.path));
+        return local.readFiles(r, files);
+      },
+      readCommits: (r, shas) => local.readCommits(r, shas),
+      close: () => local.close(),
+    };
+    const store = InMemoryRegistryStore.create();
+    try {
+      expect(await Indexer.create({ sources: [recording], store }).indexAll()).toMatchObject({ updated: 1, versions: 1 });
+      expect([...new Set(requested)].sort()).toEqual(['dvc.lock', 'dvc.yaml', 'metrics.json', 'params.yaml']);
+      expect((await store.getModels(['local:r:m']))[0]?.versions[0]?.artifact?.md5).toBe('b'.repeat(32));
+    } finally {
+      await local.close();
     }
   });
 

@@ -415,6 +415,7 @@ describe('parseDvcYaml: top-level metrics, params and plots', () => {
         x: 'fpr',
         y: ['tpr'],
         template: 'simple',
+        fields: { 'eval/plots/sklearn/roc/train.json': ['tpr', 'fpr'], 'eval/plots/sklearn/roc/test.json': ['tpr', 'fpr'] },
       },
       {
         id: 'Confusion-Matrix',
@@ -422,6 +423,7 @@ describe('parseDvcYaml: top-level metrics, params and plots', () => {
         x: 'actual',
         y: ['predicted'],
         template: 'confusion',
+        fields: { 'eval/plots/sklearn/cm/train.json': ['predicted', 'actual'], 'eval/plots/sklearn/cm/test.json': ['predicted', 'actual'] },
       },
       { id: 'eval/plots/images/importance.png', files: ['eval/plots/images/importance.png'] },
     ]);
@@ -438,7 +440,7 @@ describe('parseDvcYaml: top-level metrics, params and plots', () => {
   it('reads y as {file: [fields]} and x as {file: field}', () => {
     const text = 'plots:\n- prc:\n    x: {eval/prc.json: recall}\n    y: {eval/prc.json: [precision, threshold]}\n';
     expect(parseDvcYaml(text, 'dvc.yaml').value.plots).toStrictEqual([
-      { id: 'prc', files: ['eval/prc.json'], x: 'recall', y: ['precision', 'threshold'] },
+      { id: 'prc', files: ['eval/prc.json'], x: 'recall', y: ['precision', 'threshold'], fields: { 'eval/prc.json': ['recall', 'precision', 'threshold'] } },
     ]);
   });
 

@@ -89,6 +89,7 @@ describe.each(implementations)('%s', (_name, create) => {
               upstream: [],
               sources: [{ path: 'data.csv', kind: 'import' as const, import: { url: 'u', key: sourceKey, path: 'data.csv' } }],
               stale: false,
+              truncated: false,
             },
           }
         : {}),
