@@ -235,11 +235,14 @@ export class CommitFiles {
     return value;
   }
 
-  /** The nearest `.dvc/config` at or above `dir` (a DVC sub-repo has its own). */
-  dvcConfig(commit: string, dir: string): DvcConfig | undefined {
-    for (let d = dir; ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') {
-      const path = joinPath(d, '.dvc/config');
-      if (this.has(commit, path)) return this.parse(commit, path, 'config', parseDvcConfig);
+  /** The nearest `.dvc/config` at or above `dir` (a DVC sub-repo has its own): its path, and its content if it parsed. */
+  dvcConfig(commit: string, dir: string): { file: string; config?: DvcConfig } | undefined {
+    for (let d = dir; ; d = parentOf(d)) {
+      const file = joinPath(d, '.dvc/config');
+      if (this.has(commit, file)) {
+        const config = this.parse(commit, file, 'config', parseDvcConfig);
+        return config ? { file, config } : { file };
+      }
       if (d === '') return undefined;
     }
   }

@@ -3,7 +3,6 @@ import { explainNoStorage, pickRemote, storageUrl } from '../parsing/index.js';
 import type { DvcEntry, DvcFile } from '../parsing/index.js';
 import { repositoryKey } from '../registry/index.js';
 import type { DataFileRecord, ImportRecord, StorageRecord } from '../registry/index.js';
-import { joinPath } from './commitFiles.js';
 import type { CommitFiles, FileKind, TrackedBy } from './commitFiles.js';
 
 /** A storage URL, or why there is none. */
@@ -20,8 +19,9 @@ export function storageOf(files: CommitFiles, commit: string, tracked: TrackedBy
   const dir = tracked.file.includes('/') ? posix.dirname(tracked.file) : '';
   // `remote`, `cache` and `push` of a stage output are written in dvc.yaml, not in dvc.lock.
   const declared = tracked.stage ? files.dvcYaml(commit, dir)?.stages.flatMap((s) => s.outs).find((o) => o.repoPath === entry.repoPath) : undefined;
-  const configFile = configPath(files, commit, dir);
-  const config = configFile ? files.dvcConfig(commit, dir) : undefined;
+  const found = files.dvcConfig(commit, dir);
+  const configFile = found?.file;
+  const config = found?.config;
   if (configFile && !config) return { storageMessage: `${entry.repoPath}: ${configFile} could not be read (see the repository's problems), so its remote is unknown.` };
   const subject = { ...entry, cache: entry.cache ?? declared?.cache, push: entry.push ?? declared?.push };
   const why = explainNoStorage(config, subject, declared?.remote, configFile ?? '.dvc/config');
@@ -29,15 +29,6 @@ export function storageOf(files: CommitFiles, commit: string, tracked: TrackedBy
   const url = remote && storageUrl(remote, entry);
   if (!remote || !url) return { storageMessage: `${entry.repoPath}: ${why ?? 'no remote holds it'}.` };
   return { storage: { remote: remote.name, url } };
-}
-
-/** The `.dvc/config` that applies to a directory: the nearest at or above it. */
-function configPath(files: CommitFiles, commit: string, dir: string): string | undefined {
-  for (let d = dir; ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') {
-    const path = joinPath(d, '.dvc/config');
-    if (files.has(commit, path)) return path;
-    if (d === '') return undefined;
-  }
 }
 
 /** The import a `.dvc` file records (`dvc import`), if it is one. */
