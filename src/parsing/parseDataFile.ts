@@ -3,16 +3,21 @@ import { checkDepth, tooDeepMessage } from './checkDepth.js';
 import { checkText } from './checkText.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import { loadYaml } from './loadYaml.js';
+import { parsePythonParams } from './parsePythonParams.js';
 import { isMapping, setOwn } from './shapes.js';
 import type { Parsed, Problem } from './types.js';
 
 /**
  * Loads a params or metrics file the way DVC's `LOADERS` choose (research §3): by the
  * lower-cased suffix, `.json` → JSON (with Python's `NaN`/`Infinity`), `.toml` → TOML,
- * `.py` → not supported, anything else → YAML. TOML dates become ISO strings. A file that
- * does not parse gives `undefined` and one problem, with its line when the parser knows
- * it. An empty YAML file is `null`. Text that `checkText` refuses, and values nested deeper
- * than `MAX_NESTING_DEPTH`, give `undefined` and one problem too. Never throws.
+ * `.py` → Python literals as DVC reads them (`parsePythonParams`), anything else → YAML.
+ * TOML dates become ISO strings. A file that does not parse gives `undefined` and one
+ * problem, with its line when the parser knows it. An empty YAML file is `null`, an empty
+ * Python file `{}`. Text that `checkText` refuses, and values nested deeper than
+ * `MAX_NESTING_DEPTH`, give `undefined` and one problem too. So problems always mean no
+ * value: `parsePythonParams`' notes about assignments it skipped (f-strings, complex
+ * numbers, bytes) are left out here, as DVC itself reads the rest of such a file without
+ * a word. Never throws.
  */
 export function parseDataFile(text: string, file: string): Parsed<unknown> {
   const unreadable = checkText(text, file);
@@ -25,8 +30,10 @@ export function parseDataFile(text: string, file: string): Parsed<unknown> {
     problems: [{ file, ...(line ? { line } : {}), message } satisfies Problem],
   });
   switch (suffix) {
-    case '.py':
-      return fail('Python params files are not supported; use YAML, JSON or TOML');
+    case '.py': {
+      const { value, problems } = parsePythonParams(text, file);
+      return value === undefined ? { value, problems } : { value, problems: [] };
+    }
     case '.json':
       try {
         const value = parseJson(text);

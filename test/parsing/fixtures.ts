@@ -227,3 +227,41 @@ export const PRC_CSV = `precision,recall,threshold
 0.66,0.8,0.3
 1.0,0.2,0.9
 `;
+
+/**
+ * A Python params file shaped like DVC's documentation example (`THRESHOLD`, `BOOL`,
+ * `class TrainTestSplit`, `class Train`), with the `__init__` form DVC's own fixture
+ * (`tests/unit/utils/serialize/fixtures/classy.py`) uses.
+ */
+export const PARAMS_PY = `import math  # imports are not parameters
+
+THRESHOLD = 2500
+BOOL = True
+
+
+class TrainTestSplit:
+    SEED = 20170428
+    TARGET_METRIC = "roc_auc"
+
+
+class Train:
+    """Training hyperparameters."""
+
+    seed = 123
+    min_split: str
+    optimizer: str = "Adam"
+    layers = [64, 32]
+
+    def __init__(self):
+        self.seed = 20170428
+        self.n_est = 100
+        self.min_split = 64
+        self.data = {"key1": "value1", "key2": "value2"}
+
+    def lr(self):
+        return math.exp(-3)
+
+
+if __name__ == "__main__":
+    print(Train().n_est)
+`;

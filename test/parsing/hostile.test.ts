@@ -19,7 +19,7 @@ import {
 } from '../../src/parsing/index.js';
 import type { Parsed } from '../../src/parsing/index.js';
 import { bounded } from './bounded.js';
-import { DVC_ADD, DVC_CONFIG, GET_STARTED, LOCK_V3, LOSS_TSV, METRICS_JSON, PARAMS, PARAMS_TOML, ROC_JSON } from './fixtures.js';
+import { DVC_ADD, DVC_CONFIG, GET_STARTED, LOCK_V3, LOSS_TSV, METRICS_JSON, PARAMS, PARAMS_PY, PARAMS_TOML, ROC_JSON } from './fixtures.js';
 
 type TextParser = (text: string, file: string) => Parsed<unknown>;
 
@@ -30,6 +30,7 @@ const ALL: [string, TextParser, string, string][] = [
   ['parseDvcFile', parseDvcFile, 'data/pool_data.dvc', DVC_ADD],
   ['parseDvcConfig', parseDvcConfig, '.dvc/config', DVC_CONFIG],
   ['parseParams', parseParams, 'params.yaml', PARAMS],
+  ['parseParams (py)', parseParams, 'params.py', PARAMS_PY],
   ['parseMetrics', parseMetrics, 'eval/metrics.json', METRICS_JSON],
   ['parseDataFile', parseDataFile, 'params.toml', PARAMS_TOML],
   ['parsePlotData (tsv)', parsePlotData, 'dvclive/plots/metrics/train/loss.tsv', LOSS_TSV],

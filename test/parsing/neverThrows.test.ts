@@ -18,6 +18,7 @@ const PARSERS: [string, (text: string, file: string) => Parsed<unknown>, string]
   ['parseDataFile (json)', parseDataFile, 'metrics.json'],
   ['parseMetrics (toml)', parseMetrics, 'metrics.toml'],
   ['parseParams (yaml)', parseParams, 'params.yaml'],
+  ['parseParams (py)', parseParams, 'params.py'],
 ];
 
 const HOSTILE: [string, string][] = [

@@ -11,6 +11,8 @@ describe('parseDataFile', () => {
     ['params.yml', 'avg_prec: {train: 0.97, test: 0.93}\n'],
     ['metrics.txt', 'avg_prec: {train: 0.97, test: 0.93}\n'],
     ['dvclive/metrics', 'avg_prec: {train: 0.97, test: 0.93}\n'],
+    ['params.py', 'class avg_prec:\n    train = 0.97\n    test = 0.93\n'],
+    ['src/PARAMS.PY', 'avg_prec = {"train": 0.97, "test": 0.93}\n'],
   ])('chooses the loader for %s by its suffix', (file, text) => {
     expect(parseDataFile(text, file)).toEqual({ value: { avg_prec: { train: 0.97, test: 0.93 } }, problems: [] });
   });
@@ -49,10 +51,14 @@ describe('parseDataFile', () => {
     });
   });
 
-  it('refuses Python params files', () => {
-    expect(parseDataFile('lr = 0.1\n', 'src/params.py')).toEqual({
+  it('reads Python params files as DVC does, literals only', () => {
+    expect(parseDataFile('import os\nlr = 0.1\nroot = os.getcwd()\n', 'src/params.py')).toEqual({ value: { lr: 0.1 }, problems: [] });
+  });
+
+  it('reports a Python syntax error with its line', () => {
+    expect(parseDataFile('lr = 0.1\nlayers = [64, 32\n', 'src/params.py')).toEqual({
       value: undefined,
-      problems: [{ file: 'src/params.py', message: expect.stringContaining('Python params files are not supported') }],
+      problems: [{ file: 'src/params.py', line: 2, message: expect.stringContaining('Python syntax error') }],
     });
   });
 
@@ -70,6 +76,7 @@ describe('parseDataFile', () => {
     ['p.json', '{"__proto__": {"polluted": 1}}'],
     ['p.yaml', '__proto__: {polluted: 1}\n'],
     ['p.toml', '[__proto__]\npolluted = 1\n'],
+    ['p.py', '__proto__ = {"polluted": 1}\n'],
   ])('keeps __proto__ in %s as data without polluting Object.prototype', (file, text) => {
     const { value } = parseDataFile(text, file);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -40,8 +40,15 @@ describe('parseParams', () => {
     expect(parseParams(text, file)).toEqual({ value: [], problems: [{ file, message: expect.stringContaining(message) }] });
   });
 
-  it('reports Python params files', () => {
-    expect(parseParams('LR = 0.1\n', 'params.py').problems[0]?.message).toContain('Python params files are not supported');
+  it('reads Python params files, classes as sections', () => {
+    expect(parseParams('LR = 0.1\n\nclass Train:\n    epochs = 10\n    layers = (64, 32)\n', 'params.py')).toEqual({
+      value: [
+        { key: 'LR', value: 0.1 },
+        { key: 'Train.epochs', value: 10 },
+        { key: 'Train.layers', value: [64, 32] },
+      ],
+      problems: [],
+    });
   });
 
   it('reports a YAML syntax error with its line', () => {
