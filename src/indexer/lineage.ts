@@ -1,12 +1,8 @@
+import { isExternal } from '../parsing/index.js';
 import type { DvcLockStage } from '../parsing/index.js';
 import type { LineageFileRecord, LineageRecord, LineageSourceRecord, LineageStageRecord } from '../registry/index.js';
 import type { CommitFiles } from './commitFiles.js';
 import { importOf, importUrlOf, sizeOf, storageOf } from './dvcLocations.js';
-
-/** A URL or an absolute path (POSIX or Windows): outside the repository's tree. */
-function isExternalPath(path: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path) || path.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(path);
-}
 
 /** At most this many stages are followed upstream (a pipeline larger than this is cut, not looped). */
 const MAX_STAGES = 1000;
@@ -32,7 +28,7 @@ function walkLineage(files: CommitFiles, commit: string, lockFile: string, produ
   const describe = (file: string, stage: DvcLockStage): LineageStageRecord => {
     const deps = stage.deps.map((dep): LineageFileRecord => {
       const record: LineageFileRecord = { path: dep.repoPath, ...sizeOf(dep), stale: false };
-      const tracked = isExternalPath(dep.repoPath) ? undefined : files.trackedBy(commit, dep.repoPath);
+      const tracked = isExternal(dep.repoPath) ? undefined : files.trackedBy(commit, dep.repoPath);
       const compare = (recorded: string | undefined): boolean => !tracked?.inside && dep.md5 !== undefined && recorded !== undefined && dep.md5 !== recorded;
       if (tracked?.stage) {
         record.producedBy = `${tracked.file}:${tracked.stage.name}`;
@@ -59,7 +55,7 @@ function walkLineage(files: CommitFiles, commit: string, lockFile: string, produ
           const first = inner[0] as (typeof inner)[number];
           record.producedBy = `${first.file}:${first.stage.name}`;
           for (const { file: f, stage: s } of inner) follow(f, s);
-        } else if (isExternalPath(dep.repoPath)) {
+        } else if (isExternal(dep.repoPath)) {
           record.source = { path: dep.repoPath, kind: 'url', url: dep.repoPath };
         } else {
           record.source = { path: dep.repoPath, kind: files.has(commit, dep.repoPath) || files.hasDir(commit, dep.repoPath) ? 'git' : 'untracked' };

@@ -1,4 +1,4 @@
-import { parseMetrics, parseParams, parsePlotData, selectParams } from '../parsing/index.js';
+import { isUrl, parseMetrics, parseParams, parsePlotData, selectParams } from '../parsing/index.js';
 import type { DvcLock, DvcYaml, KeyValue, PlotDeclaration } from '../parsing/index.js';
 import type {
   ArtifactFileRecord,
@@ -103,7 +103,7 @@ function readPlot(files: CommitFiles, commit: string, declaredIn: string, plot: 
 
 /** Where the model file is, and the stage that produced it. */
 function locateArtifact(files: CommitFiles, commit: string, path: string): { artifact: ArtifactFileRecord; lineage?: LineageRecord } {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { artifact: { path, trackedBy: 'url' } };
+  if (isUrl(path)) return { artifact: { path, trackedBy: 'url' } };
   const tracked = files.trackedBy(commit, path);
   if (tracked?.stage) {
     const lineage = lineageOf(files, commit, tracked.file, tracked.stage);
