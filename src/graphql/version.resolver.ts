@@ -9,7 +9,7 @@ import { toGlobalId } from './globalId.js';
 import { ArtifactFile, DataFile, Lineage, Plot, VersionParam } from './provenance.type.js';
 import type { ComparisonRoot } from './provenance.resolver.js';
 import { Model, ModelVersion, RegistryEvent, StageAssignment } from './registry.types.js';
-import { findVersion, latestOf, versionAt, versionRoot } from './roots.js';
+import { findVersion, versionAt, versionRoot } from './roots.js';
 import type { ArtifactRoot, AssignmentRoot, EventRoot, VersionRoot } from './roots.js';
 
 async function loadModel(ctx: GraphQLContext, ref: string): Promise<ModelRecord> {
@@ -140,18 +140,12 @@ function unavailableFiles(version: VersionRoot): DataFileRecord[] {
 
 /** `v1.2.0`, `latest` or `<sha>` within the version's own model, or a full version ref. */
 async function resolveOther(ctx: GraphQLContext, version: VersionRoot, to: string): Promise<VersionRoot> {
-  const model = await loadModel(ctx, version.model);
-  let other: VersionRoot | undefined;
-  if (to.startsWith('#') || to.startsWith('@')) {
-    other = await findVersion(ctx, `${model.ref}${to}`);
-  } else if (to.includes('@') || to.includes('#')) {
-    other = await findVersion(ctx, to);
-  } else {
-    const found = to === 'latest' ? latestOf(model) : (model.versions.find((v) => v.ref === `${model.ref}@${to}`) ?? model.versions.find((v) => v.name === to));
-    other = found ? versionRoot(model, found) : undefined;
-  }
+  const own = !to.includes('@') && !to.includes('#');
+  // `v1.2.0`, `latest` or a SHA name a version of the same model; `#prod` / `@v1.2.0` too; anything else is a full ref.
+  const ref = own ? `${version.model}@${to}` : to.startsWith('#') || to.startsWith('@') ? `${version.model}${to}` : to;
+  const other = await findVersion(ctx, ref);
   if (!other) {
-    throw new NotFoundError(`Version ${to} is not indexed${to.includes('@') || to.includes('#') ? '' : ` for model ${model.ref}`}; give a version name of the same model (\`v1.2.0\`, \`latest\`) or a full ref (\`<model ref>@v1.2.0\`).`);
+    throw new NotFoundError(`Version ${to} is not indexed${own ? ` for model ${version.model}` : ''}; give a version name of the same model (\`v1.2.0\`, \`latest\`, \`#prod\`) or a full ref (\`<model ref>@v1.2.0\`).`);
   }
   return other;
 }

@@ -224,7 +224,7 @@ export class CommitFiles {
   /** Files in Git at or below a directory, sorted. */
   filesUnder(commit: string, dir: string): string[] {
     const prefix = dir === '' ? '' : `${dir}/`;
-    return [...this.paths(commit)].filter((p) => p.startsWith(prefix)).sort();
+    return this.memo(`under\0${commit}\0${dir}`, () => [...this.paths(commit)].filter((p) => p.startsWith(prefix)).sort());
   }
 
   /** A value computed once per key for the whole indexing run (per-commit indexes, lineages). */
