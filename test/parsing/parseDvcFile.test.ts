@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseDvcFile } from '../../src/parsing/index.js';
+import { DVC_IMPORT } from './fixtures.js';
 
 describe('parseDvcFile', () => {
   it('reads a dvc add file with its path relative to the .dvc file', () => {
@@ -26,20 +27,7 @@ describe('parseDvcFile', () => {
   });
 
   it('reads a dvc import with the source repository and its pinned commit', () => {
-    const text = `md5: f5ea021eddd7b1df6de80b904cba1da6
-frozen: true
-deps:
-- path: get-started/data.xml
-  repo:
-    url: https://github.com/iterative/dataset-registry
-    rev_lock: f59388cd04276e75d70b2136597aaa27e7937cc3
-outs:
-- md5: 22a1a2931c8370d3aeedd7183606fd7f
-  size: 14445097
-  hash: md5
-  path: data.xml
-`;
-    const { value, problems } = parseDvcFile(text, 'data/data.xml.dvc');
+    const { value, problems } = parseDvcFile(DVC_IMPORT, 'data/data.xml.dvc');
     expect(problems).toEqual([]);
     expect(value.md5).toBe('f5ea021eddd7b1df6de80b904cba1da6');
     expect(value.frozen).toBe(true);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { CompareVersionsDocument, RepositoryProblemsDocument, VersionProvenanceDocument } from '../__generated__/operations.js';
+import { CompareVersionsDocument, RepositoryProblemsDocument } from '../__generated__/operations.js';
 import { createRepo, useTempDir } from '../support/gitRepo.js';
+import { provenanceOf } from '../support/provenance.js';
 import { startTestGateway } from '../support/testGateway.js';
 import type { TestGateway } from '../support/testGateway.js';
 
@@ -214,13 +215,7 @@ ${lockOut('features/part2.csv', md5('q'))}`,
     await gateway?.close();
   });
 
-  const provenance = async (ref: string) => {
-    const { data, errors } = await gateway.query(VersionProvenanceDocument, { ref });
-    expect(errors).toBeUndefined();
-    const version = data?.modelVersion;
-    if (!version) throw new Error(`${ref} not found`);
-    return version;
-  };
+  const provenance = (ref: string) => provenanceOf(gateway, ref);
 
   describe('plots', () => {
     it('reads each file of a multi-file y for its own fields, with no false problems', async () => {

@@ -11,6 +11,7 @@ import {
   VersionsByContentDocument,
 } from '../__generated__/operations.js';
 import { createRepo, useTempDir } from '../support/gitRepo.js';
+import { provenanceOf } from '../support/provenance.js';
 import { startTestGateway } from '../support/testGateway.js';
 import type { TestGateway } from '../support/testGateway.js';
 
@@ -260,13 +261,7 @@ outs:
     await gateway?.close();
   });
 
-  const provenance = async (ref: string) => {
-    const { data, errors } = await gateway.query(VersionProvenanceDocument, { ref });
-    expect(errors).toBeUndefined();
-    const version = data?.modelVersion;
-    if (!version) throw new Error(`${ref} not found`);
-    return version;
-  };
+  const provenance = (ref: string) => provenanceOf(gateway, ref);
 
   it('gives the model file with its DVC 3 storage URL, the remote picked case-insensitively from core.remote', async () => {
     const v = await provenance('local:acme/training:churn@v1.0.0');
