@@ -24,6 +24,7 @@ export default tseslint.config(
             { target: './src/indexer', from: ['./src/graphql', './src/transport', './src/main.ts', './src/cli.ts'] },
             { target: './src/graphql', from: ['./src/sources', './src/parsing', './src/transport', './src/indexer', './src/main.ts'] },
             { target: './src/transport', from: ['./src/sources', './src/parsing', './src/registry', './src/indexer'] },
+            { target: './src/hosts', from: './src', except: ['./hosts', './sources/local', './errors.ts', './log.ts'] },
           ],
         },
       ],
