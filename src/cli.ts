@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { stat } from 'node:fs/promises';
 import { loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
+import type { HostSimulator } from './hosts/index.js';
 import type { IndexSummary } from './indexer/index.js';
 import { createLogger } from './log.js';
 import { indexOnce, startGateway } from './main.js';
@@ -12,6 +14,9 @@ Usage:
   modelgate [serve] [--config FILE]     index in the background and serve GraphQL (default)
   modelgate index [--config FILE] [--json]
                                         index once, print a summary, exit 1 if a repository failed
+  modelgate hosts --repos DIR [--port N] [--host H] [--latency MS] [--token T]...
+                                        serve DIR's Git repositories as GitHub (REST, GraphQL)
+                                        and GitLab APIs: the Git host simulator (port 4400)
   modelgate help                        this text
 
 Configuration: --config FILE, else $MODELGATE_CONFIG, else ./modelgate.yaml.
@@ -22,14 +27,35 @@ interface Args {
   command: string;
   config?: string;
   json: boolean;
+  /** Options of `modelgate hosts`. */
+  hosts: HostsArgs;
 }
 
+interface HostsArgs {
+  repos?: string;
+  port?: number;
+  host?: string;
+  latencyMs?: number;
+  tokens: string[];
+}
+
+const HOSTS_FLAGS = new Set(['--repos', '--port', '--host', '--latency', '--token']);
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: 'serve', json: false };
+  const args: Args = { command: 'serve', json: false, hosts: { tokens: [] } };
   let commandSeen = false;
+  const hostsFlags: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === '--config' || arg === '-c') {
+    const [flag = arg, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg];
+    if (HOSTS_FLAGS.has(flag)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
+        throw new ConfigError(`${flag} needs a value: modelgate hosts --repos ./repos --port 4400 --latency 50 --token secret`);
+      }
+      readHostsFlag(args.hosts, flag, value);
+      hostsFlags.push(flag);
+    } else if (arg === '--config' || arg === '-c') {
       const value = argv[++i];
       if (!value || value.startsWith('-')) throw new ConfigError('--config needs a file: modelgate serve --config modelgate.yaml');
       args.config = value;
@@ -46,7 +72,37 @@ function parseArgs(argv: string[]): Args {
       throw new ConfigError(`Unknown argument "${arg}". Run \`modelgate help\` for the usage.`);
     }
   }
+  if (hostsFlags.length > 0 && args.command !== 'hosts') {
+    throw new ConfigError(`${hostsFlags[0]} belongs to \`modelgate hosts\`, not \`modelgate ${args.command}\`. Run \`modelgate help\` for the usage.`);
+  }
   return args;
+}
+
+function readHostsFlag(hosts: HostsArgs, flag: string, value: string): void {
+  const number = (min: number, max: number, example: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(`${flag} must be a whole number from ${min} to ${max} (${example}), got "${value}"`);
+    return parsed;
+  };
+  switch (flag) {
+    case '--repos':
+      hosts.repos = value;
+      return;
+    case '--port':
+      hosts.port = number(0, 65535, '0 picks a free port');
+      return;
+    case '--host':
+      hosts.host = value;
+      return;
+    case '--latency':
+      hosts.latencyMs = number(0, 600_000, 'milliseconds added to every request');
+      return;
+    case '--token':
+      hosts.tokens.push(value);
+      return;
+    default:
+      throw new ConfigError(`Unknown argument "${flag}". Run \`modelgate help\` for the usage.`);
+  }
 }
 
 /** Runs the command line; resolves to the exit code (serve resolves only on a signal). */
@@ -59,6 +115,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
+    if (args.command === 'hosts') return await hosts(args.hosts);
     config = loadConfig(args.config ? { file: args.config } : {});
   } catch (error) {
     return reportStartupError(error);
@@ -91,6 +148,59 @@ async function serve(config: Config): Promise<number> {
   });
   log.info('shutting down');
   await gateway.stop();
+  return 0;
+}
+
+/** The Git host simulator over a folder of repositories, until SIGINT or SIGTERM. */
+async function hosts(options: HostsArgs): Promise<number> {
+  if (!options.repos) throw new ConfigError('modelgate hosts needs --repos DIR: the folder whose Git repositories it serves (owner/name, group/…/name).');
+  const isFolder = await stat(options.repos).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isFolder) throw new ConfigError(`--repos must be a folder of Git repositories, got "${options.repos}" (not a folder).`);
+  const log = createLogger();
+  // Loaded only for this command: `serve` never needs the simulator.
+  const { HostSimulator: Simulator } = await import('./hosts/index.js');
+  let simulator: HostSimulator;
+  try {
+    simulator = await Simulator.start({
+      reposDir: options.repos,
+      port: options.port ?? 4400,
+      ...(options.host ? { host: options.host } : {}),
+      latencyMs: options.latencyMs ?? 0,
+      ...(options.tokens.length > 0 ? { tokens: Object.fromEntries(options.tokens.map((token, i) => [token, { name: options.tokens.length > 1 ? `token${i + 1}` : 'cli' }])) } : {}),
+      log,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      process.stderr.write(`modelgate: cannot listen on port ${options.port ?? 4400} (${(error as Error).message}). Pick another with --port (0 picks a free one).\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const repositories = await simulator.git.repositories();
+  const example = repositories.find((r) => r.path.split('/').length === 2)?.path.split('/')[0] ?? 'OWNER';
+  const auth = options.tokens[0] ? `-H 'authorization: token ${options.tokens[0]}' ` : '';
+  process.stdout.write(
+    [
+      `Git host simulator serving ${repositories.length} repositories from ${options.repos}${options.tokens.length > 0 ? ` (tokens required: ${options.tokens.length})` : ' (open: no token needed)'}:`,
+      `  GitHub REST     ${simulator.githubUrl}`,
+      `  GitHub GraphQL  ${simulator.graphqlUrl}`,
+      `  GitLab REST     ${simulator.gitlabUrl}`,
+      `  Call counters   ${simulator.url}/_sim/stats`,
+      `Example: curl ${auth}${simulator.githubUrl}/orgs/${example}/repos`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('shutting down the Git host simulator');
+  await simulator.close();
   return 0;
 }
 

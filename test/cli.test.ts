@@ -127,3 +127,55 @@ describe('modelgate serve with no config (demo mode)', () => {
     expect(body.data.models.nodes.every((m) => m.latestVersion !== null)).toBe(true);
   });
 });
+
+describe('modelgate hosts', () => {
+  const dir = useTempDir('modelgate-cli-hosts');
+  let child: ReturnType<typeof spawn> | undefined;
+
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it('serves a folder of repositories as GitHub and GitLab APIs, prints the URLs, and exits 0 on SIGTERM', async () => {
+    const repo = await createRepo(join(dir.path, 'repos'), 'acme/churn');
+    await repo.write({ 'dvc.yaml': 'artifacts: {}\n' });
+    await repo.commit('start', { date: '2025-01-01T00:00:00Z' });
+    const started = spawn(process.execPath, [BIN, 'hosts', '--repos', join(dir.path, 'repos'), '--port', '0', '--latency', '1', '--token', 's3cret'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    let out = '';
+    const github = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URLs printed; output so far:\n${out}`)), 15000);
+      started.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const match = /GitHub REST\s+(http:\/\/\S+)/.exec(out);
+        if (match?.[1] && out.includes('Example:')) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    expect(github).toMatch(/\/api\/v3$/);
+    expect(out).toMatch(/GitHub GraphQL\s+http:\/\/\S+\/api\/graphql/);
+    expect(out).toMatch(/GitLab REST\s+http:\/\/\S+\/api\/v4/);
+    expect(out).toContain(`Example: curl -H 'authorization: token s3cret' ${github}/orgs/acme/repos`);
+    const denied = await fetch(`${github}/repos/acme/churn`);
+    expect(denied.status).toBe(401);
+    const repoJson = (await (await fetch(`${github}/repos/acme/churn`, { headers: { authorization: 'token s3cret' } })).json()) as { full_name: string };
+    expect(repoJson.full_name).toBe('acme/churn');
+    const exited = new Promise<number | null>((resolve) => started.once('close', resolve));
+    started.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    child = undefined;
+  });
+
+  it('refuses to start without --repos, and hosts flags on other commands, with exit code 2', async () => {
+    const missing = await run(['hosts']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('needs --repos DIR');
+    const misplaced = await run(['index', '--repos', dir.path]);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('--repos belongs to `modelgate hosts`');
+    const help = await run(['help']);
+    expect(help.stdout).toContain('modelgate hosts --repos DIR');
+  });
+});

@@ -125,18 +125,21 @@ class LocalSimGit implements SimGit {
 
   async tree(repo: SimRepository, treeish: string, recursive: boolean): Promise<{ sha: string; entries: SimTreeEntry[] } | undefined> {
     if (!safeRev(treeish)) return undefined;
-    const commit = /^[0-9a-f]{40,64}$/i.test(treeish) ? undefined : await this.resolveCommit(repo, treeish);
-    const [reply] = await this.batch(repo).read([{ spec: `${commit ?? treeish}^{tree}`, maxBytes: 0 }]);
+    // `<rev>:<dir>` names a tree itself; a branch, tag or commit is peeled to its root tree.
+    const spec = treeish.includes(':') ? treeish : `${/^[0-9a-f]{40,64}$/i.test(treeish) ? treeish : ((await this.resolveCommit(repo, treeish)) ?? treeish)}^{tree}`;
+    const [reply] = await this.batch(repo).read([{ spec, maxBytes: 0 }]);
     if (reply?.kind !== 'object' || reply.type !== 'tree') return undefined;
     const out = await this.git(repo, ['ls-tree', '-z', '-l', ...(recursive ? ['-r', '-t'] : []), reply.sha]);
-    const entries: SimTreeEntry[] = [];
-    for (const record of out.split('\0')) {
-      const match = /^(\d+) (blob|tree|commit) ([0-9a-f]+) +(-|\d+)\t([\s\S]*)$/.exec(record);
-      if (!match) continue;
-      const [, mode = '', type = 'blob', sha = '', size = '-', path = ''] = match;
-      entries.push({ path, mode: mode.padStart(6, '0'), type: type as SimTreeEntry['type'], sha, ...(size !== '-' ? { size: Number(size) } : {}) });
-    }
-    return { sha: reply.sha, entries };
+    return { sha: reply.sha, entries: parseLsTree(out) };
+  }
+
+  async entryAt(repo: SimRepository, rev: string, path: string): Promise<SimTreeEntry | undefined> {
+    const commit = await this.resolveCommit(repo, rev);
+    const clean = path.replace(/^\/+|\/+$/g, '');
+    if (!commit || clean === '' || !safeRev(clean)) return undefined;
+    // One `ls-tree` with the path as a literal pathspec gives the entry itself, whatever its depth.
+    const out = await this.git(repo, ['--literal-pathspecs', 'ls-tree', '-z', '-l', commit, '--', clean]);
+    return parseLsTree(out).find((entry) => entry.path === clean);
   }
 
   async blob(repo: SimRepository, sha: string): Promise<SimBlob | undefined> {
@@ -223,6 +226,18 @@ class LocalSimGit implements SimGit {
       child.stdin?.end(input ?? '');
     });
   }
+}
+
+/** `git ls-tree -z -l` output: `<mode> <type> <sha> <size>\t<path>` records. */
+function parseLsTree(out: string): SimTreeEntry[] {
+  const entries: SimTreeEntry[] = [];
+  for (const record of out.split('\0')) {
+    const match = /^(\d+) (blob|tree|commit) ([0-9a-f]+) +(-|\d+)\t([\s\S]*)$/.exec(record);
+    if (!match) continue;
+    const [, mode = '', type = 'blob', sha = '', size = '-', path = ''] = match;
+    entries.push({ path, mode: mode.padStart(6, '0'), type: type as SimTreeEntry['type'], sha, ...(size !== '-' ? { size: Number(size) } : {}) });
+  }
+  return entries;
 }
 
 function blobOf(reply: BatchReply | undefined): SimBlob | undefined {

@@ -80,6 +80,8 @@ export interface SimGit {
   /** A tree (by tree SHA, commit SHA or rev), its entries, recursively when asked (trees listed too). */
   tree(repo: SimRepository, treeish: string, recursive: boolean): Promise<{ sha: string; entries: SimTreeEntry[] } | undefined>;
   blob(repo: SimRepository, sha: string): Promise<SimBlob | undefined>;
+  /** The tree entry (blob, tree or submodule) at `path` in the tree of `rev`, read in one step; `path` of the result is from the root. */
+  entryAt(repo: SimRepository, rev: string, path: string): Promise<SimTreeEntry | undefined>;
   /** The blob at `path` in the tree of `rev` (undefined when missing or not a blob). */
   fileAt(repo: SimRepository, rev: string, path: string): Promise<SimBlob | undefined>;
   /** Creates a tag: annotated when `message` is given (with `tagger`), else lightweight. Fails (rejects) if the name exists or the target is unknown. */

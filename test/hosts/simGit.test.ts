@@ -78,6 +78,11 @@ describe('SimGit (the simulator reading real repositories)', () => {
     expect(file?.content.toString()).toBe('a\n');
     expect((await git.blob(repo, file?.sha ?? ''))?.content.toString()).toBe('a\n');
     expect(await git.fileAt(repo, 'main', 'models')).toBeUndefined();
+    expect(await git.entryAt(repo, 'm@v1.0.0', 'models/a.txt')).toEqual({ path: 'models/a.txt', mode: '100644', type: 'blob', sha: file?.sha, size: 2 });
+    expect(await git.entryAt(repo, 'main', 'models/')).toMatchObject({ path: 'models', type: 'tree', mode: '040000' });
+    expect(await git.entryAt(repo, 'main', 'models/*')).toBeUndefined();
+    expect(await git.entryAt(repo, 'main', 'nope')).toBeUndefined();
+    expect((await git.tree(repo, `${sha.c1}:models`, false))?.entries.map((e) => e.path)).toEqual(['a.txt']);
     expect(await git.fileAt(repo, 'main', 'nope.txt')).toBeUndefined();
   });
 

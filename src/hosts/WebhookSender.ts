@@ -1,0 +1,119 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import type { Logger } from '../log.js';
+import { loginOf } from './github/githubJson.js';
+import { githubTagEvents } from './github/webhookPayloads.js';
+import { gitlabTagPushPayload } from './gitlab/webhookPayloads.js';
+import type { GitPlumbing } from './GitPlumbing.js';
+import type { TagCreatedEvent } from './SimCore.js';
+import type { SimStats } from './SimStats.js';
+import { stableId } from './stableId.js';
+import type { SimGit } from './types.js';
+
+/** A webhook the simulator delivers to when a tag is created through its APIs. */
+export interface SimWebhook {
+  url: string;
+  /** GitHub: the HMAC key of `X-Hub-Signature-256`; GitLab: sent verbatim as `X-Gitlab-Token`. */
+  secret: string;
+  /** The format: GitHub `create` + `push`, or GitLab `Tag Push Hook`. */
+  host: 'github' | 'gitlab';
+  /** Only for these repository paths (case-insensitive). Default: all. */
+  repos?: string[];
+}
+
+export interface WebhookSenderOptions {
+  hooks: readonly SimWebhook[];
+  git: SimGit;
+  plumbing: GitPlumbing;
+  stats: SimStats;
+  /** The simulator's own URL (repository URLs in payloads). */
+  origin: () => string;
+  /** Whether repositories are private (tokens configured). */
+  private: () => boolean;
+  timeoutMs: number;
+  log?: Logger;
+}
+
+/**
+ * Delivers webhooks for tags created through either API, in every configured hook's own format
+ * (the same repository is served by both faces). Fire-and-forget like the hosts: one attempt
+ * per event with a timeout, no retry; each attempt is recorded in the stats. `flush()` waits for
+ * the deliveries in flight (tests).
+ */
+export class WebhookSender {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: WebhookSenderOptions) {}
+
+  tagCreated(event: TagCreatedEvent): void {
+    const hooks = this.options.hooks.filter((hook) => !hook.repos || hook.repos.some((r) => r.toLowerCase() === event.repo.path.toLowerCase()));
+    if (hooks.length === 0) return;
+    const delivery = this.deliver(event, hooks).catch((error: unknown) => this.options.log?.error(`webhooks for ${event.repo.path} ${event.tagName} failed`, error));
+    this.pending.add(delivery);
+    void delivery.finally(() => this.pending.delete(delivery));
+  }
+
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private async deliver(event: TagCreatedEvent, hooks: readonly SimWebhook[]): Promise<void> {
+    const { git, plumbing } = this.options;
+    const tag = (await git.tags(event.repo)).find((t) => t.name === event.tagName);
+    const commit = tag && (await git.commit(event.repo, tag.commit));
+    if (!tag || !commit) return;
+    const facts = await plumbing.facts(event.repo);
+    const origin = this.options.origin();
+    const isPrivate = this.options.private();
+    await Promise.all(
+      hooks.map(async (hook) => {
+        if (hook.host === 'github') {
+          if (event.repo.path.split('/').length !== 2) return;
+          const events = githubTagEvents({ repo: event.repo, facts, tag, commit, login: loginOf(event.identity.name), urls: { api: `${origin}/api/v3`, web: origin }, private: isPrivate });
+          for (const { event: name, payload } of events) {
+            const body = JSON.stringify(payload);
+            await this.post(hook, name, event.repo.path, tag.name, body, {
+              'user-agent': 'GitHub-Hookshot/simulator',
+              'x-github-event': name,
+              'x-github-delivery': randomUUID(),
+              'x-github-hook-id': String(stableId('hook', hook.url)),
+              'x-github-hook-installation-target-type': 'repository',
+              'x-github-hook-installation-target-id': String(event.repo.id),
+              'x-hub-signature': `sha1=${createHmac('sha1', hook.secret).update(body).digest('hex')}`,
+              'x-hub-signature-256': await sign(hook.secret, body),
+            });
+          }
+          return;
+        }
+        const body = JSON.stringify(gitlabTagPushPayload({ repo: event.repo, facts, tag, commit, username: event.identity.name, origin, private: isPrivate }));
+        const uuid = randomUUID();
+        await this.post(hook, 'Tag Push Hook', event.repo.path, tag.name, body, {
+          'user-agent': 'GitLab/17.5.0',
+          'x-gitlab-event': 'Tag Push Hook',
+          'x-gitlab-token': hook.secret,
+          'x-gitlab-instance': origin,
+          'x-gitlab-webhook-uuid': String(stableId('hook', hook.url)),
+          'x-gitlab-event-uuid': uuid,
+          'idempotency-key': uuid,
+        });
+      }),
+    );
+  }
+
+  private async post(hook: SimWebhook, event: string, repository: string, ref: string, body: string, headers: Record<string, string>): Promise<void> {
+    const started = Date.now();
+    const id = headers['x-github-delivery'] ?? headers['x-gitlab-event-uuid'] ?? randomUUID();
+    try {
+      const response = await fetch(hook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      this.options.stats.webhook({ id, host: hook.host, event, url: hook.url, repository, ref, status: response.status, durationMs: Date.now() - started });
+    } catch (error) {
+      this.options.stats.webhook({ id, host: hook.host, event, url: hook.url, repository, ref, error: error instanceof Error ? error.message : String(error), durationMs: Date.now() - started });
+    }
+  }
+}
