@@ -97,4 +97,6 @@ export interface GitSource {
   readCommits(repo: RepositoryInfo, shas: readonly string[]): Promise<CommitInfo[]>;
   /** Release processes or connections held for the repository (idempotent). */
   close(): Promise<void>;
+  /** Requests sent to the host's API so far (hosted sources; 304 answers included), for `index --json` and `indexStatus`. */
+  readonly apiCalls?: number;
 }
