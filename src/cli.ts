@@ -231,6 +231,7 @@ async function index(config: Config, json: boolean): Promise<number> {
       `versions     ${summary.versions}`,
       `problems     ${summary.problems.length}`,
       `seconds      ${summary.seconds.toFixed(2)}`,
+      ...Object.entries(summary.apiCalls).map(([source, calls]) => `api calls    ${calls} (${source})`),
       ...summary.problems.map((p) => `  problem  ${p.repository} ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`),
       ...summary.failed.map((f) => `  failed   ${f.repository}: ${f.error}`),
     ];

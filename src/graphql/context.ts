@@ -5,7 +5,7 @@ export interface IndexControl {
   /** True once the first pass has finished. */
   readonly ready: boolean;
   /** The last finished pass, if any. */
-  readonly lastPass?: { finishedAt: string; seconds: number; repositories: number; failed: number };
+  readonly lastPass?: { finishedAt: string; seconds: number; repositories: number; failed: number; apiCalls: number };
   /** Re-index one repository now; resolves when its snapshot is stored. Throws NotFoundError for an unknown ref. */
   refresh(ref: string): Promise<void>;
 }

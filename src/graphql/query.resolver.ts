@@ -93,7 +93,7 @@ export class QueryResolver {
       ready: ctx.indexer?.ready ?? true,
       repositories: repositories.length,
       models: models.length,
-      ...(last ? { lastRunAt: last.finishedAt, lastRunSeconds: last.seconds } : {}),
+      ...(last ? { lastRunAt: last.finishedAt, lastRunSeconds: last.seconds, lastRunApiCalls: last.apiCalls } : {}),
     };
   }
 }

@@ -74,6 +74,8 @@ export class IndexStatus {
   @Field(() => Int) models!: number;
   @Field(() => String, { nullable: true, description: 'When the last pass finished.' }) lastRunAt?: string;
   @Field(() => Number, { nullable: true, description: 'How long the last pass took, in seconds.' }) lastRunSeconds?: number;
+  @Field(() => Int, { nullable: true, description: 'Requests the last pass sent to GitHub/GitLab APIs (304 answers included; local sources send none).' })
+  lastRunApiCalls?: number;
 }
 
 /* Relay connections, one class pair per node type. */

@@ -14,6 +14,18 @@ export interface IndexSummary {
   failed: { repository: string; error: string }[];
   problems: (ProblemRecord & { repository: string })[];
   seconds: number;
+  /** Host API requests this pass made, per hosted source (304s included). */
+  apiCalls: Record<string, number>;
+}
+
+/** The last finished pass, as `indexStatus` shows it. */
+export interface LastPass {
+  finishedAt: string;
+  seconds: number;
+  repositories: number;
+  failed: number;
+  /** Host API requests of the pass, all sources together. */
+  apiCalls: number;
 }
 
 export interface IndexerOptions {
@@ -35,7 +47,7 @@ export class Indexer {
   private running: Promise<IndexSummary> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private passes = 0;
-  private last: { finishedAt: string; seconds: number; repositories: number; failed: number } | undefined;
+  private last: LastPass | undefined;
   /** The repositories the last listing found, by ref, for single-repository refreshes. */
   private known = new Map<string, { source: GitSource; repository: RepositoryInfo }>();
 
@@ -51,7 +63,7 @@ export class Indexer {
   }
 
   /** The last finished pass, if any. */
-  get lastPass(): { finishedAt: string; seconds: number; repositories: number; failed: number } | undefined {
+  get lastPass(): LastPass | undefined {
     return this.last;
   }
 
@@ -60,7 +72,13 @@ export class Indexer {
     if (!this.running) {
       this.running = this.pass()
         .then((summary) => {
-          this.last = { finishedAt: new Date().toISOString(), seconds: summary.seconds, repositories: summary.repositories, failed: summary.failed.length };
+          this.last = {
+            finishedAt: new Date().toISOString(),
+            seconds: summary.seconds,
+            repositories: summary.repositories,
+            failed: summary.failed.length,
+            apiCalls: Object.values(summary.apiCalls).reduce((a, b) => a + b, 0),
+          };
           return summary;
         })
         .finally(() => {
@@ -111,6 +129,7 @@ export class Indexer {
     const started = process.hrtime.bigint();
     const { store } = this.options;
     const summary = emptySummary();
+    const callsBefore = new Map(this.options.sources.map((s) => [s.name, s.apiCalls] as const));
 
     // STEP 1: every repository of every source. A source that cannot list keeps what it had.
     const work: { source: GitSource; repository: RepositoryInfo }[] = [];
@@ -152,6 +171,10 @@ export class Indexer {
       if (listedSources.has(sourceName) && !listed.has(ref)) await store.removeRepository(ref);
     }
     summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    for (const source of this.options.sources) {
+      const before = callsBefore.get(source.name);
+      if (source.apiCalls !== undefined) summary.apiCalls[source.name] = source.apiCalls - (before ?? 0);
+    }
     return summary;
   }
 
@@ -199,7 +222,7 @@ export class Indexer {
 }
 
 function emptySummary(): IndexSummary {
-  return { repositories: 0, models: 0, versions: 0, updated: 0, unchanged: 0, failed: [], problems: [], seconds: 0 };
+  return { repositories: 0, models: 0, versions: 0, updated: 0, unchanged: 0, failed: [], problems: [], seconds: 0, apiCalls: {} };
 }
 
 function emptySnapshot(repository: RepositoryInfo, at: string): RepositorySnapshot {

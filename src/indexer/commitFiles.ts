@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parseDataFile, parseDvcConfig, parseDvcFile, parseDvcLock, parseDvcYaml, varsFilesOf } from '../parsing/index.js';
+import { DEFAULT_VARS_FILE, parseDataFile, parseDvcConfig, parseDvcFile, parseDvcLock, parseDvcYaml, varsFilesOf } from '../parsing/index.js';
 import type { DvcConfig, DvcEntry, DvcFile, DvcLock, DvcLockStage, DvcYaml, Parsed, Problem, VarsFiles } from '../parsing/index.js';
 import type { DeclarationRecord, ProblemRecord } from '../registry/index.js';
 import type { FileContent, FileRequest, GitSource, RepositoryInfo } from '../sources/index.js';
@@ -72,6 +72,8 @@ export class CommitFiles {
       for (const path of this.trees.get(commit) ?? []) {
         const base = posix.basename(path);
         if (base === 'dvc.yaml' || base === 'dvc.lock' || path === '.dvc/config' || path.endsWith('/.dvc/config')) wanted.push({ commit, path });
+        // params.yaml next to a dvc.yaml is read in the same batch: `${…}` uses it by default, and so do params.
+        if (base === 'dvc.yaml') wanted.push({ commit, path: joinPath(posix.dirname(path) === '.' ? '' : posix.dirname(path), DEFAULT_VARS_FILE) });
       }
     }
     await this.read(wanted);

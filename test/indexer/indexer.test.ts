@@ -61,22 +61,35 @@ describe('Indexer', () => {
     const local = LocalGitSource.create({ root });
     // The real source, with every file request written down on the way through.
     const requested: string[] = [];
+    // Counted like a hosted source's API calls: one per batch call.
+    let calls = 0;
+    const counted = <T>(result: T): T => {
+      calls += 1;
+      return result;
+    };
     const recording: GitSource = {
       name: local.name,
       kind: local.kind,
-      listRepositories: () => local.listRepositories(),
-      readRefs: (r) => local.readRefs(r),
-      listFiles: (r, commits) => local.listFiles(r, commits),
+      listRepositories: () => counted(local.listRepositories()),
+      readRefs: (r) => counted(local.readRefs(r)),
+      listFiles: (r, commits) => counted(local.listFiles(r, commits)),
       readFiles: (r, files) => {
         requested.push(...files.map((f) => f.path));
-        return local.readFiles(r, files);
+        return counted(local.readFiles(r, files));
       },
-      readCommits: (r, shas) => local.readCommits(r, shas),
+      readCommits: (r, shas) => counted(local.readCommits(r, shas)),
       close: () => local.close(),
+      get apiCalls() {
+        return calls;
+      },
     };
     const store = InMemoryRegistryStore.create();
     try {
-      expect(await Indexer.create({ sources: [recording], store }).indexAll()).toMatchObject({ updated: 1, versions: 1 });
+      const indexer = Indexer.create({ sources: [recording], store });
+      // list, refs, tree, 2 batches of files (DVC files with params.yaml, then the version's files), commits.
+      expect(await indexer.indexAll()).toMatchObject({ updated: 1, versions: 1, apiCalls: { local: 6 } });
+      expect(indexer.lastPass?.apiCalls).toBe(6);
+      expect(await indexer.indexAll()).toMatchObject({ unchanged: 1, apiCalls: { local: 2 } });
       expect([...new Set(requested)].sort()).toEqual(['dvc.lock', 'dvc.yaml', 'metrics.json', 'params.yaml']);
       expect((await store.getModels(['local:r:m']))[0]?.versions[0]?.artifact?.md5).toBe('b'.repeat(32));
     } finally {
