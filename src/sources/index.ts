@@ -11,3 +11,5 @@ export type {
 } from './types.js';
 export { LocalGitSource, type LocalGitSourceOptions } from './local/index.js';
 export { decodeText } from './decodeText.js';
+export { GitHubSource, createGitHubClient, type GitHubSourceOptions, type GitHubClientOptions } from './github/index.js';
+export { GitLabSource, createGitLabClient, type GitLabSourceOptions, type GitLabClient, type GitLabClientOptions } from './gitlab/index.js';

@@ -1,0 +1,3 @@
+// The github source's public surface.
+export { GitHubSource, type GitHubSourceOptions } from './GitHubSource.js';
+export { createGitHubClient, type GitHubClientOptions } from './createGitHubClient.js';
