@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import type { Config } from './config.js';
-import { ConfigError } from './errors.js';
 import { buildDemoRepositories } from './demo/index.js';
 import { Indexer } from './indexer/index.js';
 import type { IndexSummary } from './indexer/index.js';
 import type { Logger } from './log.js';
-import { LocalGitSource } from './sources/index.js';
+import { GitHubSource, GitLabSource, LocalGitSource, createGitHubClient, createGitLabClient } from './sources/index.js';
 import type { GitSource } from './sources/index.js';
 import { InMemoryRegistryStore } from './store/index.js';
 import type { RegistryStore } from './store/index.js';
@@ -14,18 +13,28 @@ import type { RunningServer } from './transport/index.js';
 
 /** The composition root: the only place that constructs sources, stores and servers. */
 
-export function createSources(config: Config): GitSource[] {
-  return config.sources.map((source, i) => {
+export function createSources(config: Config, log?: Logger): GitSource[] {
+  return config.sources.map((source) => {
     switch (source.kind) {
       case 'local':
         return LocalGitSource.create({ name: source.name, root: source.path });
       case 'github':
+        return GitHubSource.create({
+          name: source.name,
+          baseUrl: source.url,
+          // A factory, so the source counts every request it sends (retries and 304s included).
+          client: (onRequest) => createGitHubClient({ baseUrl: source.url, ...(source.token ? { token: source.token } : {}), onRequest, ...(log ? { log } : {}) }),
+          repos: source.repos,
+          orgs: source.orgs,
+          ...(log ? { log } : {}),
+        });
       case 'gitlab':
-        throw new ConfigError(
-          `${config.file ?? 'config'}: sources[${i}] is a ${source.kind} source; this version of Modelgate reads local Git repositories only (GitHub and GitLab sources are on the way). Clone the repositories into a folder and use \`kind: local\` meanwhile.`,
-          config.file,
-          `sources[${i}].kind`,
-        );
+        return GitLabSource.create({
+          name: source.name,
+          client: createGitLabClient({ host: source.url, ...(source.token ? { token: source.token } : {}) }),
+          projects: source.projects,
+          groups: source.groups,
+        });
     }
   });
 }
@@ -52,7 +61,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       log.info(`demo mode (no modelgate.yaml): ${demo.built ? 'built' : 'reusing'} ${demo.repositories.length} demo repositories in ${demoDir} (${Date.now() - started} ms)`);
     }
   }
-  const sources = createSources(config);
+  const sources = createSources(config, log);
   const store = createStore(config, log);
   const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
   const server = await createServer({
