@@ -34,7 +34,11 @@ export interface HostDialect {
   /** Whether a 304 is free for this identity (GitHub: when authenticated). */
   free304(identity: SimIdentity): boolean;
   /** The repository path a request is about, for stats and fault matching (`all` lists every served repository). */
-  repositoryOf(params: Record<string, string>, all: () => Promise<SimRepository[]>): Promise<string | undefined>;
+  repositoryOf(
+    params: Record<string, string>,
+    all: () => Promise<SimRepository[]>,
+    find: (path: string) => Promise<SimRepository | undefined>,
+  ): Promise<string | undefined>;
 }
 
 /**
@@ -139,7 +143,7 @@ async function serve(dialect: HostDialect, routes: readonly CompiledRoute[], cor
   // The folder is listed once per request (it is re-read on every request, so new repositories appear at once).
   let listing: Promise<SimRepository[]> | undefined;
   const all = () => (listing ??= core.git.repositories());
-  const repository = matched ? await dialect.repositoryOf(matched.params, all) : undefined;
+  const repository = matched ? await dialect.repositoryOf(matched.params, all, (path) => core.git.find(path)) : undefined;
   const endpoint = matched?.route.endpoint ?? `${method} (unmatched)`;
   const finish = core.stats.begin({ host: dialect.host, endpoint, token: identity?.name ?? 'unauthenticated', ...(repository ? { repository } : {}) });
   response.once('finish', () => finish(response.statusCode));

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { CatFileBatch } from '../sources/local/CatFileBatch.js';
 import type { BatchReply } from '../sources/local/CatFileBatch.js';
 import { findRepositories } from '../sources/local/findRepositories.js';
@@ -35,7 +36,16 @@ class LocalSimGit implements SimGit {
   }
 
   async find(path: string): Promise<SimRepository | undefined> {
-    const wanted = path.replace(/^\/+|\/+$/g, '').toLowerCase();
+    const clean = path.replace(/^\/+|\/+$/g, '');
+    // Fast path, taken by almost every request: the folder at exactly that path is a repository.
+    const segments = clean.split('/');
+    if (clean !== '' && segments.every((s) => s !== '' && s !== '.' && s !== '..')) {
+      const dir = resolve(this.reposDir, ...segments);
+      const [found] = await findRepositories(dir).catch(() => []);
+      if (found && found.dir === dir) return { path: clean, id: repositoryId(clean), gitDir: found.gitDir, bare: found.bare };
+    }
+    // Otherwise the hosts' case-insensitive match over the whole listing.
+    const wanted = clean.toLowerCase();
     return (await this.repositories()).find((r) => r.path.toLowerCase() === wanted);
   }
 

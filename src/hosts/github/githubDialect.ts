@@ -67,10 +67,10 @@ export function githubDialect(core: SimCore, resource: 'core' | 'graphql' = 'cor
     etag: strongEtag,
     // GitHub: a 304 to a conditional request with a valid Authorization header is not counted.
     free304: (identity) => identity.authenticated,
-    repositoryOf: async (params, all) => {
+    repositoryOf: async (params, _all, find) => {
       if (params.owner === undefined || params.repo === undefined) return undefined;
       const path = `${params.owner}/${params.repo}`;
-      return (await all()).find((r) => r.path.toLowerCase() === path.toLowerCase())?.path ?? path;
+      return (await find(path))?.path ?? path;
     },
   };
 }

@@ -65,11 +65,11 @@ export function gitlabDialect(core: SimCore): HostDialect {
     forbiddenWrite: () => ({ status: 403, json: { message: '403 Forbidden' } }),
     etag: (body) => `W/"${createHash('md5').update(body).digest('hex')}"`,
     free304: () => false,
-    repositoryOf: async (params, all) => {
+    repositoryOf: async (params, all, find) => {
       const id = params.id;
       if (id === undefined) return undefined;
       if (/^\d+$/.test(id)) return (await all()).find((r) => r.id === Number(id))?.path;
-      return (await all()).find((r) => r.path.toLowerCase() === id.toLowerCase())?.path ?? id;
+      return (await find(id))?.path ?? id;
     },
   };
 }
