@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import { decodeText } from '../decodeText.js';
 import type { CommitInfo, FileContent, FileRequest, GitSource, RawTag, RepositoryInfo, RepositoryRefs } from '../types.js';
 import { signatureOf, type GitActor } from './gitTimestamp.js';
+import { checkSha, isAskablePath } from '../requestChecks.js';
 
 /** Options of `GitHubSource.create`. */
 export interface GitHubSourceOptions {
@@ -88,7 +89,6 @@ interface GraphqlFailure {
 }
 
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
-const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const CACHE_LIMIT = 50_000;
 /** Tag objects nested in one refs query; deeper chains are followed with `object(oid:)`. */
 const PEEL_DEPTH = 4;
@@ -635,14 +635,4 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function checkSha(sha: string, info: RepositoryInfo): void {
-  if (!SHA.test(sha.toLowerCase())) {
-    throw new InputError(`${info.ref}: expected a full commit SHA (40 or 64 hex digits), got ${JSON.stringify(sha)}.`);
-  }
-}
 
-/** The local source's rule: only real tree segments can name a file (`./x`, `a//b`, `../x` read as missing). */
-function isAskablePath(path: string): boolean {
-  if (path === '' || path.includes('\n') || path.includes('\0') || path.endsWith('\r')) return false;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-}

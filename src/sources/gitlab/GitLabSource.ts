@@ -13,6 +13,7 @@ import type {
 } from '../types.js';
 import { BoundedCache } from './BoundedCache.js';
 import type { GitLabClient } from './createGitLabClient.js';
+import { checkSha, isAskablePath } from '../requestChecks.js';
 
 /** Options of `GitLabSource.create`. */
 export interface GitLabSourceOptions {
@@ -72,7 +73,6 @@ interface ProjectState {
 }
 
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
-const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Cache bounds: tree listings by number of paths, file contents by bytes, commits by count. */
 const TREE_CACHE_PATHS = 2_000_000;
 const FILE_CACHE_BYTES = 128 * 1024 * 1024;
@@ -438,14 +438,4 @@ function trimPath(path: string): string {
   return path.trim().replace(/^\/+|\/+$/g, '');
 }
 
-function checkSha(sha: string, info: RepositoryInfo): void {
-  if (!SHA.test(sha.toLowerCase())) {
-    throw new InputError(`${info.ref}: expected a full commit SHA (40 or 64 hex digits), got ${JSON.stringify(sha)}.`);
-  }
-}
 
-/** Paths a Git tree can hold: no empty, `.` or `..` segment, no NUL or newline (as the local source). */
-function isAskablePath(path: string): boolean {
-  if (path === '' || path.includes('\n') || path.includes('\0') || path.endsWith('\r')) return false;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-}

@@ -19,6 +19,7 @@ import { parseTagObject, type TagObject } from './parseTagObject.js';
 import { parseTreeEntries, type TreeEntry } from './parseTreeEntries.js';
 import { readRemoteUrls } from './readRemoteUrls.js';
 import { runGit } from './runGit.js';
+import { checkSha, isAskablePath } from '../requestChecks.js';
 
 /** Options of `LocalGitSource.create`. */
 export interface LocalGitSourceOptions {
@@ -435,22 +436,7 @@ export class LocalGitSource implements GitSource {
   }
 }
 
-/** Only full hexadecimal SHAs reach git: anything else could be read as a revision expression. */
-function checkSha(sha: string, info: RepositoryInfo): void {
-  if (!SHA.test(sha.toLowerCase())) {
-    throw new InputError(`${info.ref}: expected a full commit SHA (40 or 64 hex digits), got ${JSON.stringify(sha)}.`);
-  }
-}
 
-/**
- * Whether a path can be asked through `cat-file --batch`: one line, no NUL, and only real
- * tree segments (`./x`, `a//b`, `../x` would be read relative to something else, or not at all).
- * A path that fails cannot exist in a Git tree that matters to us, so it reads as missing.
- */
-function isAskablePath(path: string): boolean {
-  if (path === '' || path.includes('\n') || path.includes('\0') || path.endsWith('\r')) return false;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
