@@ -1,6 +1,11 @@
-/** Text as both hosts decide it for raw files: no NUL byte in the first 8000 bytes (Git's own test) and valid UTF-8. */
+/** Git's own test for binary content: a NUL byte in the first 8,000 bytes. */
+export function looksBinary(content: Buffer): boolean {
+  return content.subarray(0, 8000).includes(0);
+}
+
+/** Text as both hosts decide it for raw files: not binary by Git's test, and valid UTF-8. */
 export function isText(content: Buffer): boolean {
-  if (content.subarray(0, 8000).includes(0)) return false;
+  if (looksBinary(content)) return false;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(content);
     return true;

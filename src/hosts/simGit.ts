@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { CatFileBatch } from '../sources/local/CatFileBatch.js';
 import type { BatchReply } from '../sources/local/CatFileBatch.js';
@@ -8,6 +7,7 @@ import { gitEnvironment } from '../sources/local/gitEnvironment.js';
 import { parseObjectHeaders } from '../sources/local/parseObjectHeaders.js';
 import { parseSignature } from '../sources/local/parseSignature.js';
 import { parseTagObject } from '../sources/local/parseTagObject.js';
+import { hashId } from './stableId.js';
 import type { SimBlob, SimCommit, SimGit, SimRepository, SimSignature, SimTag, SimTreeEntry } from './types.js';
 
 /** Blobs up to this size are served (the hosts refuse far smaller ones through most endpoints anyway). */
@@ -22,7 +22,7 @@ export function createSimGit(reposDir: string): SimGit {
 
 /** A stable positive 31-bit id for a repository path (the hosts' numeric `id`). */
 export function repositoryId(path: string): number {
-  return createHash('sha256').update(path.toLowerCase()).digest().readUInt32BE(0) & 0x7fffffff || 1;
+  return hashId(path.toLowerCase());
 }
 
 class LocalSimGit implements SimGit {

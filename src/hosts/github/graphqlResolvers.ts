@@ -7,6 +7,7 @@ import { checkPageArgs, emptyPage, paginate } from './graphqlConnection.js';
 import type { CursorCodec, Page, PageArgs } from './graphqlConnection.js';
 import { GitHubError, notSimulated } from './graphqlErrors.js';
 import type { GitObjectKind, RequestGit, SimRef } from './graphqlGit.js';
+import { looksBinary } from '../isText.js';
 
 /** `Blob.text` stops here, with `isTruncated: true` (measured on github.com; undocumented). */
 export const BLOB_TEXT_LIMIT = 512_000;
@@ -226,11 +227,6 @@ async function loadBlob(ctx: ResolverContext, m: GitObjectModel) {
   const blob = await ctx.git.blob(m.repo, m.sha);
   if (!blob) throw new Error(`blob ${m.sha} of ${m.repo.path} vanished during the request`);
   return blob;
-}
-
-/** Git's own test for binary content: a NUL byte in the first 8,000 bytes. */
-function isBinary(content: Buffer): boolean {
-  return content.subarray(0, 8000).includes(0);
 }
 
 /** The first `BLOB_TEXT_LIMIT` bytes as text, cut back to a character boundary. */
@@ -594,7 +590,7 @@ const RESOLVERS: Resolvers = {
     lineCount: async (m: TreeEntryModel, _: unknown, ctx: ResolverContext) => {
       if (m.type !== 'blob') return null;
       const blob = await ctx.git.blob(m.repo, m.sha);
-      if (!blob || isBinary(blob.content)) return null;
+      if (!blob || looksBinary(blob.content)) return null;
       const text = blob.content.toString('utf8');
       return text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
     },
@@ -608,11 +604,11 @@ const RESOLVERS: Resolvers = {
   Blob: {
     ...gitObject,
     byteSize: async (m: GitObjectModel, _: unknown, ctx: ResolverContext) => m.size ?? (await loadBlob(ctx, m)).size,
-    isBinary: async (m: GitObjectModel, _: unknown, ctx: ResolverContext) => isBinary((await loadBlob(ctx, m)).content),
+    isBinary: async (m: GitObjectModel, _: unknown, ctx: ResolverContext) => looksBinary((await loadBlob(ctx, m)).content),
     isTruncated: async (m: GitObjectModel, _: unknown, ctx: ResolverContext) => (m.size ?? (await loadBlob(ctx, m)).size) > BLOB_TEXT_LIMIT,
     text: async (m: GitObjectModel, _: unknown, ctx: ResolverContext) => {
       const blob = await loadBlob(ctx, m);
-      return isBinary(blob.content) ? null : blobText(blob.content);
+      return looksBinary(blob.content) ? null : blobText(blob.content);
     },
   },
 
