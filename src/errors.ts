@@ -51,3 +51,8 @@ export class UnreachableCaseError extends Error {
     super(`Unreachable case: ${JSON.stringify(value)}`);
   }
 }
+
+/** The message of anything thrown (an `Error`'s message, else its text). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

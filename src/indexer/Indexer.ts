@@ -1,7 +1,7 @@
 import type { ProblemRecord, RepositorySnapshot } from '../registry/index.js';
 import type { GitSource, RepositoryInfo } from '../sources/index.js';
 import type { RegistryStore } from '../store/index.js';
-import { InputError, NotFoundError, UpstreamError } from '../errors.js';
+import { InputError, NotFoundError, UpstreamError, messageOf } from '../errors.js';
 import { indexRepository } from './indexRepository.js';
 
 /** What one pass over every source did (`modelgate index --json` prints it). */
@@ -230,6 +230,3 @@ function emptySnapshot(repository: RepositoryInfo, at: string): RepositorySnapsh
   return { repository: { ref, source, kind, host, fullName, url, indexedAt: at, fingerprint: '', problems: [], models: [] }, models: [] };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

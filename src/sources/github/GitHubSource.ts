@@ -1,5 +1,5 @@
 import type { Octokit } from '@octokit/rest';
-import { InputError, UpstreamError } from '../../errors.js';
+import { InputError, UpstreamError, messageOf } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { decodeText } from '../decodeText.js';
 import type { CommitInfo, FileContent, FileRequest, GitSource, RawTag, RepositoryInfo, RepositoryRefs } from '../types.js';
@@ -631,8 +631,5 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 

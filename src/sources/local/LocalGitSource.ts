@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InputError, UpstreamError } from '../../errors.js';
+import { InputError, UpstreamError, messageOf } from '../../errors.js';
 import type {
   CommitInfo,
   FileContent,
@@ -438,6 +438,3 @@ export class LocalGitSource implements GitSource {
 
 
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
