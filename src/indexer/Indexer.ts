@@ -145,24 +145,29 @@ export class Indexer {
     summary.repositories = work.length;
     this.known = new Map(work.map((w) => [w.repository.ref, w] as const));
 
-    // STEP 2: index them, a few at a time.
-    let next = 0;
+    // STEP 2: index them, a few at a time per source (a source may ask for more: its requests batch across repositories).
     let done = 0;
-    const worker = async () => {
-      while (next < work.length) {
-        const item = work[next++];
-        if (!item) break;
-        try {
-          await this.indexOne(item.source, item.repository, summary);
-        } catch (error) {
-          // The store failed (indexOne handles the source's failures): record it, go on with the others.
-          summary.failed.push({ repository: item.repository.ref, error: `could not store the result: ${messageOf(error)}` });
-          this.options.log?.(`storing ${item.repository.ref} failed: ${messageOf(error)}`);
+    const bySource = new Map<GitSource, typeof work>();
+    for (const item of work) bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
+    const pool = async (items: typeof work, size: number) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < items.length) {
+          const item = items[next++];
+          if (!item) break;
+          try {
+            await this.indexOne(item.source, item.repository, summary);
+          } catch (error) {
+            // The store failed (indexOne handles the source's failures): record it, go on with the others.
+            summary.failed.push({ repository: item.repository.ref, error: `could not store the result: ${messageOf(error)}` });
+            this.options.log?.(`storing ${item.repository.ref} failed: ${messageOf(error)}`);
+          }
+          this.options.onProgress?.(++done, work.length, item.repository.ref);
         }
-        this.options.onProgress?.(++done, work.length, item.repository.ref);
-      }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker));
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, worker));
+    await Promise.all([...bySource].map(([source, items]) => pool(items, source.concurrency ?? this.options.concurrency ?? 4)));
 
     // STEP 3: forget repositories that their source no longer lists.
     const listed = new Set(work.map((w) => w.repository.ref));

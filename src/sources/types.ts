@@ -97,6 +97,11 @@ export interface GitSource {
   readCommits(repo: RepositoryInfo, shas: readonly string[]): Promise<CommitInfo[]>;
   /** Release processes or connections held for the repository (idempotent). */
   close(): Promise<void>;
+  /**
+   * Repositories of this source the indexer should work on at once; absent: the indexer's own
+   * default. Hosted sources that merge concurrent requests into one query want many.
+   */
+  readonly concurrency?: number;
   /** Requests sent to the host's API so far (hosted sources; 304 answers included), for `index --json` and `indexStatus`. */
   readonly apiCalls?: number;
 }

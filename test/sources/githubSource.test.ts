@@ -147,40 +147,59 @@ describe('GitHubSource against the host simulator, with the local source as the 
     }
   });
 
-  it('costs 2 calls for cold refs, 1 per commit tree, 1 query per 50 files, and 2 free 304s for unchanged refs', async () => {
-    const source = github({ repos: ['acme/vision'] });
-    const [remote] = await pair(source, 'acme/vision');
+  it('batches its reads: refs in one query, each tree and blob once, trees level by level, commits from the listing', async () => {
+    const source = github({ repos: ['acme/churn'] });
+    const [remote] = await pair(source, 'acme/churn');
     sim.resetStats();
     const before = source.apiCalls;
-    const refs = await source.readRefs(remote);
-    const head = refs.headCommit ?? '';
-    const files = await source.listFiles(remote, [head]);
-    await source.readFiles(remote, files.flat().map((path) => ({ commit: head, path })));
-    await source.readCommits(remote, [head]);
-    let stats = sim.stats();
-    // matching-refs + GraphQL refs, the tree, one GraphQL for files (the commit checked in it), one for commits.
-    expect(source.apiCalls - before).toBe(5);
-    expect(stats.requests).toBe(5);
-    expect(stats.byEndpoint).toMatchObject({
-      'POST /graphql': { requests: 3 },
-      'GET /repos/{owner}/{repo}/git/matching-refs/{ref}': { requests: 1 },
-      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': { requests: 1 },
-    });
-
-    // Immutable things come from the cache.
-    await source.listFiles(remote, [head]);
-    await source.readFiles(remote, files.flat().map((path) => ({ commit: head, path })));
-    await source.readCommits(remote, [head]);
-    expect(source.apiCalls - before).toBe(5);
-
-    sim.resetStats();
-    expect(await source.readRefs(remote)).toEqual(refs);
-    stats = sim.stats();
+    const graphql = () => sim.stats().byEndpoint['POST /graphql']?.requests ?? 0;
+    await source.readRefs(remote);
+    expect(graphql()).toBe(1);
+    // The commit with its root tree, then bin/ deep/ models/, then deep/a, then deep/a/b.
+    await source.listFiles(remote, [commits.second]);
+    expect(graphql()).toBe(5);
+    // Only the first commit's own root tree is new: its models/ is the same tree as the second's.
+    await source.listFiles(remote, [commits.first]);
+    expect(graphql()).toBe(6);
+    // dvc.yaml and models/churn.pkl.dvc are the same blobs at both commits, params.yaml differs: 4 blobs, one query.
+    const files = ['dvc.yaml', 'params.yaml', 'models/churn.pkl.dvc'].flatMap((path) => [commits.first, commits.second].map((commit) => ({ commit, path })));
+    await source.readFiles(remote, files);
+    await source.readCommits(remote, [commits.first, commits.second]);
+    expect(graphql()).toBe(7);
     expect(source.apiCalls - before).toBe(7);
-    expect({ requests: stats.requests, notModified: stats.notModified }).toEqual({ requests: 2, notModified: 2 });
+    expect(sim.stats().requests).toBe(7);
+
+    // Immutable things come from the cache; refs are read again (one query, one point).
+    await source.listFiles(remote, [commits.first, commits.second]);
+    await source.readFiles(remote, files);
+    await source.readCommits(remote, [commits.second]);
+    expect(source.apiCalls - before).toBe(7);
+    await source.readRefs(remote);
+    expect(source.apiCalls - before).toBe(8);
   });
 
-  it('re-reads the refs after a new tag, and only then', async () => {
+  it('reads the refs of many repositories in one query, and a missing one fails alone', async () => {
+    const source = github({ repos: ['acme/churn', 'acme/vision', 'acme/third', 'acme/gone'] });
+    const listed = await source.listRepositories();
+    expect(listed.map((r) => r.ref)).toEqual(['github:acme/churn', 'github:acme/gone', 'github:acme/third', 'github:acme/vision']);
+    sim.resetStats();
+    const results = await Promise.allSettled(listed.map((info) => source.readRefs(info)));
+    expect(sim.stats().byEndpoint['POST /graphql']?.requests).toBe(1);
+    expect(sim.stats().requests).toBe(1);
+    const gone = results[1];
+    expect(gone?.status).toBe('rejected');
+    expect(gone?.status === 'rejected' ? (gone.reason as Error).message : '').toMatch(/acme\/gone was not found on .*or the token cannot read it/);
+    expect(gone?.status === 'rejected' ? gone.reason : undefined).toBeInstanceOf(UpstreamError);
+    for (const index of [0, 2, 3]) {
+      const result = results[index];
+      const info = listed[index] as RepositoryInfo;
+      const mine = (await local.listRepositories()).find((r) => r.path === info.path);
+      if (!mine || result?.status !== 'fulfilled') throw new Error(`${info.ref} failed: ${result?.status === 'rejected' ? String(result.reason) : ''}`);
+      expect(result.value).toEqual(await local.readRefs(mine));
+    }
+  });
+
+  it('re-reads the refs after a new tag', async () => {
     const source = github({ repos: ['acme/third'] });
     const [remote, mine] = await pair(source, 'acme/third');
     await source.readRefs(remote);
@@ -189,8 +208,7 @@ describe('GitHubSource against the host simulator, with the local source as the 
     const after = await source.readRefs(remote);
     expect(after).toEqual(await local.readRefs(mine));
     expect(after.tags.map((t) => t.name)).toContain('third#prod#1');
-    // The tags' ETag changed (200), the head did not (304), then one GraphQL query.
-    expect({ requests: sim.stats().requests, notModified: sim.stats().notModified }).toEqual({ requests: 3, notModified: 1 });
+    expect(sim.stats().requests).toBe(1);
   });
 
   it('lists every repository of an org across pages, falls back to the user listing, and dedupes configured ones', async () => {
@@ -211,25 +229,33 @@ describe('GitHubSource against the host simulator, with the local source as the 
     await expect(source.readRefs(listed[0] as RepositoryInfo)).resolves.toMatchObject({ defaultBranch: expect.any(String) });
   });
 
-  it('retries a 500 and counts the retried request', async () => {
-    const source = github({ repos: ['acme/churn'] });
+  it('lists a large tree with one REST call, retries a 500 on it and counts the retried request', async () => {
+    // Any unseen subtree counts as "large" here, so the REST recursive listing is used.
+    const source = github({ repos: ['acme/churn'], maxGraphqlTreesPerRound: 0 });
     const [remote, mine] = await pair(source, 'acme/churn');
     sim.setFaults([{ match: { repo: 'acme/churn', path: '/repos/{owner}/{repo}/git/trees/{tree_sha}' }, kind: '500', times: 1 }]);
+    sim.resetStats();
     const before = source.apiCalls;
     try {
       expect(await source.listFiles(remote, [commits.first])).toEqual(await local.listFiles(mine, [commits.first]));
     } finally {
       sim.setFaults([]);
     }
-    expect(source.apiCalls - before).toBe(2);
+    // The commit (GraphQL), the tree refused with a 500, the tree again.
+    expect(source.apiCalls - before).toBe(3);
+    expect(sim.stats().byEndpoint['GET /repos/{owner}/{repo}/git/trees/{tree_sha}']?.requests).toBe(2);
   });
 
   it('walks a truncated tree level by level and lists the same files', async () => {
-    const source = github({ repos: ['acme/churn'] });
+    const source = github({ repos: ['acme/churn'], maxGraphqlTreesPerRound: 0 });
     const [remote, mine] = await pair(source, 'acme/churn');
     sim.setFaults([{ match: { repo: 'acme/churn', path: '/repos/{owner}/{repo}/git/trees/{tree_sha}' }, kind: 'truncated-tree', times: 1 }]);
     try {
+      sim.resetStats();
       expect(await source.listFiles(remote, [commits.second])).toEqual(await local.listFiles(mine, [commits.second]));
+      // One truncated REST listing, then GraphQL level by level: the commit, bin/ deep/ models/, deep/a, deep/a/b.
+      expect(sim.stats().byEndpoint['GET /repos/{owner}/{repo}/git/trees/{tree_sha}']?.requests).toBe(1);
+      expect(sim.stats().byEndpoint['POST /graphql']?.requests).toBe(4);
     } finally {
       sim.setFaults([]);
     }
@@ -275,14 +301,14 @@ describe('GitHubSource and the GraphQL rate limit', () => {
       const [info] = await source.listRepositories();
       if (!info) throw new Error('not listed');
       const started = Date.now();
-      // REST's budget of 2: the listing and the tags' ETag. GraphQL's: the refs and commits queries; the files query must wait.
+      // GraphQL's budget of 2: the refs and the commit queries; the blob's query must wait.
       const refs = await source.readRefs(info);
       const [commit] = await source.readCommits(info, [refs.headCommit ?? '']);
       expect(commit?.message).toBe('a');
       expect(await source.readFiles(info, [{ commit: refs.headCommit ?? '', path: 'a.txt' }])).toEqual([{ found: true, text: 'a\n', size: 2 }]);
       expect(Date.now() - started).toBeLessThan(5000);
-      // The listing, the tags' ETag, refs, commits, files refused with RATE_LIMITED (HTTP 200), files again after the reset.
-      expect(source.apiCalls).toBe(6);
+      // The listing (REST), refs, the commit, the blob refused with RATE_LIMITED (HTTP 200), the blob again after the reset.
+      expect(source.apiCalls).toBe(5);
       expect(sim.stats().byEndpoint).toMatchObject({ 'POST /graphql': { requests: 4 } });
     } finally {
       await sim.close();

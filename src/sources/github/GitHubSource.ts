@@ -3,6 +3,8 @@ import { InputError, UpstreamError, messageOf } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { decodeText } from '../decodeText.js';
 import type { CommitInfo, FileContent, FileRequest, GitSource, RawTag, RepositoryInfo, RepositoryRefs } from '../types.js';
+import { BatchError, GraphqlBatcher } from './GraphqlBatcher.js';
+import type { BatchPiece, GraphqlErrorEntry } from './GraphqlBatcher.js';
 import { signatureOf, type GitActor } from './gitTimestamp.js';
 import { checkSha, isAskablePath } from '../requestChecks.js';
 
@@ -26,18 +28,23 @@ export interface GitHubSourceOptions {
   maxFileBytes?: number;
   /** Page size of repository listings (GitHub's maximum, 100, by default). */
   perPage?: number;
-  /** Files or commits per GraphQL query. Default 50. */
+  /**
+   * How much one GraphQL query holds, in pieces (a commit, a tree, a blob per 16 KiB, a page of
+   * 100 tags counts 10). Default 250.
+   */
   objectsPerQuery?: number;
+  /** GraphQL queries in flight at once; pieces asked meanwhile wait and go together. Default 4. */
+  queriesInFlight?: number;
+  /** Repositories the indexer should work on at once (their pieces share queries). Default 32. */
+  concurrency?: number;
+  /**
+   * Unseen trees one listing round may ask GraphQL for; above it, one REST recursive listing
+   * reads the whole tree (a first look at a large monorepo). Default 100.
+   */
+  maxGraphqlTreesPerRound?: number;
   /** Longest wait for a GraphQL `RATE_LIMITED` reset before failing. Default 900 s. */
   maxRateLimitWaitSeconds?: number;
   log?: Logger;
-}
-
-/** What `readRefs` last saw, and the validators that tell whether it still holds. */
-interface CachedRefs {
-  refs: RepositoryRefs;
-  /** ETag of `GET /repos/{o}/{r}/git/matching-refs/tags/`. */
-  tagsEtag: string;
 }
 
 /** A conditional GET's stored answer. */
@@ -56,6 +63,13 @@ interface BlobAnswer {
   text?: string | null;
 }
 
+interface EntryAnswer {
+  name: string;
+  type: string;
+  oid: string;
+  size?: number;
+}
+
 interface CommitAnswer {
   __typename: string;
   oid?: string;
@@ -63,6 +77,7 @@ interface CommitAnswer {
   author?: GitActor | null;
   committer?: GitActor | null;
   parents?: { nodes: ({ oid: string } | null)[] | null };
+  tree?: { oid: string; entries: EntryAnswer[] | null } | null;
 }
 
 /** A tag's target as the refs query selects it: `Tag`s nest their own target. */
@@ -75,21 +90,40 @@ interface TagTarget {
 }
 
 interface RefsPage {
-  repository: {
-    defaultBranchRef: { name: string; target: { oid: string } | null } | null;
-    refs: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ({ name: string; target: TagTarget | null } | null)[] | null } | null;
-  } | null;
+  refs: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ({ name: string; target: TagTarget | null } | null)[] | null } | null;
+  branch?: { name: string; target: { oid: string } | null } | null;
+}
+
+/** One entry of a cached tree. `commit` entries are submodules (no file here). */
+interface TreeEntry {
+  type: 'blob' | 'tree' | 'commit';
+  oid: string;
+  size?: number;
+}
+
+/** A commit as cached: its metadata and its root tree. */
+interface KnownCommit {
+  info: CommitInfo;
+  tree: string;
+}
+
+/** An annotated tag object, immutable: cached by its SHA. */
+interface KnownTag {
+  tagger: GitActor | null;
+  message: string;
+  /** The commit it finally points at; undefined for a tag of a tree or blob. */
+  commit?: string;
 }
 
 interface GraphqlFailure {
   name?: string;
-  errors?: { type?: string; message?: string; path?: (string | number)[] }[];
-  data?: unknown;
+  errors?: GraphqlErrorEntry[];
+  data?: Record<string, unknown> | null;
   headers?: Record<string, string | undefined>;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
-const CACHE_LIMIT = 50_000;
+const CACHE_LIMIT = 200_000;
 /** Tag objects nested in one refs query; deeper chains are followed with `object(oid:)`. */
 const PEEL_DEPTH = 4;
 const MAX_TAG_CHAIN = 16;
@@ -100,37 +134,31 @@ function peel(depth: number): string {
   return depth === 0 ? '__typename oid' : `__typename oid ... on Tag { target { ${peel(depth - 1)} } }`;
 }
 
-const REFS_QUERY = `query ModelgateRefs($owner: String!, $name: String!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    defaultBranchRef { name target { oid } }
-    refs(refPrefix: "refs/tags/", first: 100, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      nodes { name target { __typename oid ... on Tag { message tagger { name email date } target { ${peel(PEEL_DEPTH)} } } } }
-    }
-  }
-}`;
-
+const TAG_FIELDS = `__typename oid ... on Tag { message tagger { name email date } target { ${peel(PEEL_DEPTH)} } }`;
 const BLOB_FIELDS = '__typename ... on Blob { oid byteSize isBinary isTruncated text }';
-const COMMIT_FIELDS =
-  '__typename ... on Commit { oid message author { name email date } committer { name email date } parents(first: 100) { nodes { oid } } }';
+const ENTRY_FIELDS = 'entries { name type oid size }';
+const COMMIT_FIELDS = `__typename ... on Commit { oid message author { name email date } committer { name email date } parents(first: 100) { nodes { oid } } tree { oid ${ENTRY_FIELDS} } }`;
 
 /**
  * The `github` source: repositories on github.com or GitHub Enterprise Server, read through
- * REST and GraphQL v4 with the real Octokit.
+ * GraphQL v4 (batched across repositories) and REST with the real Octokit.
  *
- * Calls per repository (measured in `test/sources/githubSource.test.ts`):
+ * Every GraphQL read goes through one `GraphqlBatcher`: the pieces asked by all repositories
+ * being indexed at once (a page of tags, a commit with its root tree, a tree, a blob) leave
+ * together, up to `objectsPerQuery` per query, grouped under one `repository(owner:, name:)`
+ * field each. Calls (measured in `test/sources/hostedScale.test.ts`):
  * - listing: `GET /repos/{o}/{r}` per configured repository, one `GET /orgs/{org}/repos` page
  *   (100 repositories) per org; all ETag'd, so an unchanged listing is free 304s;
- * - `readRefs`, cold: `GET …/git/matching-refs/tags/` (for its ETag) + one GraphQL query per
- *   100 tags = 2 calls; unchanged: that REST call and `GET …/commits/{branch}` (`vnd.github.sha`,
- *   `If-None-Match: "<head>"`), both 304 (free on GitHub), and no GraphQL;
- * - `listFiles`: one `GET …/git/trees/{commit}?recursive=1` per commit never seen;
- * - `readFiles`, `readCommits`: one GraphQL query per 50 objects never seen (commits of files
- *   are checked in the same query), plus `GET …/git/blobs/{sha}` for a file GraphQL cannot give
- *   exactly (over 512,000 bytes, binary, not UTF-8).
+ * - `readRefs`: a page of 100 tags (with their annotations) and the default branch per
+ *   repository, batched: many repositories per query;
+ * - `listFiles`: each commit never seen (metadata and root tree), then each tree never seen,
+ *   level by level, batched; a large first tree is one REST `git/trees?recursive=1`;
+ * - `readFiles`: each blob never seen, by its SHA (commits share most files), batched; REST
+ *   `git/blobs/{sha}` for a file GraphQL cannot give exactly (over 512,000 bytes, binary, not UTF-8).
  *
- * Trees, files, blobs and commits are cached by SHA for the source's life (immutable); refs are
- * revalidated on every `readRefs`. Failures are `UpstreamError`s naming the repository ref.
+ * Commits, trees, blobs and tag objects are cached by SHA for the source's life (immutable);
+ * refs are read again on every `readRefs`. Failures are `UpstreamError`s naming the repository
+ * ref; a missing repository in a batch fails that repository only.
  */
 export class GitHubSource implements GitSource {
   readonly kind = 'github' as const;
@@ -138,21 +166,27 @@ export class GitHubSource implements GitSource {
   /** Host shown to users: `github.com`, or the Enterprise server's. */
   readonly host: string;
   readonly maxFileBytes: number;
+  /** Repositories worth indexing at once: their requests share GraphQL queries. */
+  readonly concurrency: number;
   private readonly octokit: Octokit;
   private readonly repos: readonly string[];
   private readonly orgs: readonly string[];
   private readonly perPage: number;
-  private readonly objectsPerQuery: number;
   private readonly maxRateLimitWaitMs: number;
   private readonly log: Logger | undefined;
+  private readonly batcher: GraphqlBatcher;
+  private readonly maxGraphqlTreesPerRound: number;
   private calls = 0;
   private readonly validated = new Map<string, Validated>();
-  private readonly refsCache = new Map<string, CachedRefs>();
-  private readonly treeCache = new Map<string, string[]>();
-  private readonly fileCache = new Map<string, FileContent>();
-  private readonly blobCache = new Map<string, FileContent>();
-  private readonly commitCache = new Map<string, CommitInfo>();
-  private readonly knownCommits = new Set<string>();
+  /** Tree SHA → its entries by name. Shared by all repositories: a SHA names the same content everywhere. */
+  private readonly trees = new Map<string, Map<string, TreeEntry>>();
+  /** Trees whose every subtree is cached too. */
+  private readonly completeTrees = new Set<string>();
+  /** `<repo>\0<commit>` → the commit. Per repository: a commit of another repository is unknown here. */
+  private readonly commits = new Map<string, KnownCommit>();
+  private readonly fileLists = new Map<string, string[]>();
+  private readonly blobs = new Map<string, FileContent>();
+  private readonly tags = new Map<string, KnownTag>();
 
   private constructor(options: GitHubSourceOptions) {
     this.name = options.name ?? 'github';
@@ -173,9 +207,14 @@ export class GitHubSource implements GitSource {
     this.orgs = options.orgs ?? [];
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.perPage = options.perPage ?? 100;
-    this.objectsPerQuery = options.objectsPerQuery ?? 50;
+    this.concurrency = Math.max(1, options.concurrency ?? 32);
     this.maxRateLimitWaitMs = (options.maxRateLimitWaitSeconds ?? 900) * 1000;
     this.log = options.log;
+    this.maxGraphqlTreesPerRound = Math.max(0, options.maxGraphqlTreesPerRound ?? 100);
+    this.batcher = new GraphqlBatcher((query, variables) => this.send(query, variables), {
+      maxWeight: Math.max(1, options.objectsPerQuery ?? 250),
+      maxInFlight: Math.max(1, options.queriesInFlight ?? 4),
+    });
   }
 
   /** Creates the source; nothing is requested until the first call. */
@@ -186,6 +225,11 @@ export class GitHubSource implements GitSource {
   /** HTTP requests sent so far (304s, retries with a factory client, failures included). */
   get apiCalls(): number {
     return this.calls;
+  }
+
+  /** GraphQL queries sent so far (each a batch of many pieces). */
+  get graphqlQueries(): number {
+    return this.batcher.queries;
   }
 
   /**
@@ -234,148 +278,102 @@ export class GitHubSource implements GitSource {
   }
 
   /**
-   * Default branch, head and tags. When refs were read before, two conditional REST calls
-   * decide whether they still hold (tags ETag, head SHA as ETag); both 304 → the cached refs,
-   * without GraphQL. Otherwise one GraphQL query per 100 tags.
+   * Default branch, head and tags (with their annotations), one batched piece per 100 tags.
+   * Tag objects nested deeper than the query peels are followed by SHA, batched too.
    */
   async readRefs(info: RepositoryInfo): Promise<RepositoryRefs> {
-    const [owner, repo] = this.split(info);
-    const cached = this.refsCache.get(info.path);
-    if (cached?.refs.defaultBranch !== undefined && cached.refs.headCommit !== undefined) {
-      const [tagsUnchanged, headUnchanged] = await Promise.all([
-        this.notModified(info, 'GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { owner, repo, ref: 'tags/' }, cached.tagsEtag),
-        this.notModified(
-          info,
-          'GET /repos/{owner}/{repo}/commits/{ref}',
-          { owner, repo, ref: cached.refs.defaultBranch, headers: { accept: 'application/vnd.github.sha' } },
-          `"${cached.refs.headCommit}"`,
-        ),
-      ]);
-      if (tagsUnchanged.unchanged && headUnchanged.unchanged) return cloneRefs(cached.refs);
-      return this.queryRefs(info, owner, repo, tagsUnchanged.etag ?? cached.tagsEtag);
+    const [owner, name] = this.split(info);
+    const refs: RepositoryRefs = { tags: [] };
+    const listed: { name: string; target: TagTarget }[] = [];
+    let after: string | null = null;
+    for (let first = true; ; first = false) {
+      const page = (await this.ask(info, {
+        owner,
+        name,
+        weight: 10,
+        field: (alias, v) =>
+          `${alias}: refs(refPrefix: "refs/tags/", first: 100, after: ${v('String', after)}) { pageInfo { hasNextPage endCursor } nodes { name target { ${TAG_FIELDS} } } }` +
+          (first ? `\n    ${alias}_branch: defaultBranchRef { name target { oid } }` : ''),
+        pick: (data, alias) => ({ refs: data[alias] ?? null, branch: data[`${alias}_branch`] ?? null }),
+      })) as RefsPage;
+      if (first && page.branch?.target) {
+        refs.defaultBranch = page.branch.name;
+        refs.headCommit = page.branch.target.oid;
+      }
+      for (const node of page.refs?.nodes ?? []) if (node?.target) listed.push({ name: node.name, target: node.target });
+      const pageInfo = page.refs?.pageInfo;
+      if (!pageInfo?.hasNextPage || !pageInfo.endCursor) break;
+      after = pageInfo.endCursor;
     }
-    // STEP 1: the tags' ETag first, so a tag pushed while GraphQL runs makes the next check fail, never hides.
-    let tagsEtag: string | undefined;
-    try {
-      const response = await this.octokit.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { owner, repo, ref: 'tags/' });
-      tagsEtag = response.headers.etag;
-    } catch (error) {
-      // 409: an empty repository has no refs; GraphQL says so below.
-      if (statusOf(error) !== 409) throw this.upstream(`${info.ref}: reading tags`, error, info);
-    }
-    // STEP 2: everything else in one GraphQL query per 100 tags.
-    return this.queryRefs(info, owner, repo, tagsEtag);
+    const peeled = await Promise.all(
+      listed.map(async ({ name: tagName, target }): Promise<RawTag | undefined> => {
+        if (target.__typename === 'Commit') return { name: tagName, commit: target.oid };
+        if (target.__typename !== 'Tag') return undefined; // a tag of a tree or blob names no commit
+        const tag = await this.tagObject(info, owner, name, target);
+        if (!tag.commit) return undefined;
+        return { name: tagName, commit: tag.commit, annotation: { sha: target.oid, tagger: signatureOf(tag.tagger), message: tag.message } };
+      }),
+    );
+    for (const tag of peeled) if (tag) refs.tags.push(tag);
+    // for-each-ref's order (bytewise by name), as the local source gives.
+    refs.tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return refs;
   }
 
   async listFiles(info: RepositoryInfo, commits: readonly string[]): Promise<string[][]> {
-    const [owner, repo] = this.split(info);
+    const [owner, name] = this.split(info);
     for (const commit of commits) checkSha(commit, info);
-    return Promise.all(
-      commits.map(async (given) => {
-        const commit = given.toLowerCase();
-        const known = this.treeCache.get(`${info.path}\0${commit}`);
-        if (known) return [...known];
-        let files: string[];
-        try {
-          files = await this.walkTree(owner, repo, commit, '');
-        } catch (error) {
-          if (statusOf(error) === 404 || statusOf(error) === 422 || statusOf(error) === 409) throw this.unknownCommit(info, commit);
-          throw this.upstream(`${info.ref}: listing the files of ${commit}`, error, info);
-        }
-        remember(this.treeCache, `${info.path}\0${commit}`, files);
-        this.knownCommits.add(`${info.path}\0${commit}`);
-        return [...files];
-      }),
-    );
+    const wanted = commits.map((c) => c.toLowerCase());
+    const known = await this.knownCommits(info, owner, name, wanted);
+    await this.completeTreesOf(info, owner, name, [...new Set(known.map((c) => c.tree))]);
+    return wanted.map((commit, index) => {
+      const key = `${info.path}\0${commit}`;
+      let files = this.fileLists.get(key);
+      if (!files) {
+        files = this.flatten((known[index] as KnownCommit).tree);
+        remember(this.fileLists, key, files);
+      }
+      return [...files];
+    });
   }
 
   async readFiles(info: RepositoryInfo, files: readonly FileRequest[]): Promise<FileContent[]> {
-    const [owner, repo] = this.split(info);
+    const [owner, name] = this.split(info);
     for (const file of files) checkSha(file.commit, info);
-    const key = (file: FileRequest) => `${info.path}\0${file.commit.toLowerCase()}\0${file.path}`;
-    // Unknown commits are checked in the same queries, so a missing commit is never mistaken for a missing path.
-    const unverified = [...new Set(files.map((file) => file.commit.toLowerCase()))].filter((commit) => !this.knownCommits.has(`${info.path}\0${commit}`));
-    const wanted = new Map<string, FileRequest>();
-    for (const file of files) {
-      if (isAskablePath(file.path) && !this.fileCache.has(key(file))) wanted.set(key(file), { commit: file.commit.toLowerCase(), path: file.path });
+    const commits = [...new Set(files.map((file) => file.commit.toLowerCase()))];
+    const known = new Map((await this.knownCommits(info, owner, name, commits)).map((c, i) => [commits[i] as string, c] as const));
+    await this.completeTreesOf(info, owner, name, [...new Set([...known.values()].map((c) => c.tree))]);
+    // Each distinct blob once: commits share most of their files.
+    const entries = files.map((file) => (isAskablePath(file.path) ? this.entryAt((known.get(file.commit.toLowerCase()) as KnownCommit).tree, file.path) : undefined));
+    const unread = new Map<string, TreeEntry>();
+    for (const entry of entries) {
+      if (entry?.type === 'blob' && !this.blobs.has(entry.oid) && (entry.size ?? 0) <= this.maxFileBytes) unread.set(entry.oid, entry);
     }
-    const items: ({ kind: 'commit'; commit: string } | { kind: 'file'; key: string; file: FileRequest })[] = [
-      ...unverified.map((commit) => ({ kind: 'commit' as const, commit })),
-      ...[...wanted].map(([k, file]) => ({ kind: 'file' as const, key: k, file })),
-    ];
-    const answers = new Map<string, FileContent>();
-    for (const chunk of chunks(items, this.objectsPerQuery)) {
-      const variables: Record<string, string> = {};
-      const declarations: string[] = [];
-      const fields: string[] = [];
-      chunk.forEach((item, index) => {
-        if (item.kind === 'commit') {
-          variables[`o${index}`] = item.commit;
-          declarations.push(`$o${index}: GitObjectID!`);
-          fields.push(`o${index}: object(oid: $o${index}) { __typename }`);
-        } else {
-          variables[`o${index}`] = `${item.file.commit}:${item.file.path}`;
-          declarations.push(`$o${index}: String!`);
-          fields.push(`o${index}: object(expression: $o${index}) { ${BLOB_FIELDS} }`);
-        }
-      });
-      const query = `query ModelgateFiles($owner: String!, $name: String!, ${declarations.join(', ')}) {
-  repository(owner: $owner, name: $name) { ${fields.join('\n    ')} }
-}`;
-      const data = await this.graphql<{ repository: Record<string, BlobAnswer | null> | null }>(info, query, { owner, name: repo, ...variables });
-      const repository = data.repository;
-      if (!repository) throw this.notFound(info);
-      for (const [index, item] of chunk.entries()) {
-        const answer = repository[`o${index}`] ?? null;
-        if (item.kind === 'commit') {
-          if (answer?.__typename !== 'Commit') throw this.unknownCommit(info, item.commit);
-          this.knownCommits.add(`${info.path}\0${item.commit}`);
-        } else {
-          answers.set(item.key, await this.fileContent(info, owner, repo, answer));
-        }
-      }
-    }
-    for (const [k, content] of answers) remember(this.fileCache, k, content);
-    return files.map((file): FileContent => {
-      if (!isAskablePath(file.path)) return { found: false, reason: 'missing' };
-      return answers.get(key(file)) ?? this.fileCache.get(key(file)) ?? { found: false, reason: 'missing' };
+    await Promise.all(
+      [...unread.values()].map(async (entry) => {
+        const answer = (await this.ask(info, {
+          owner,
+          name,
+          weight: 1 + Math.floor((entry.size ?? 0) / 16_384),
+          field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', entry.oid)}) { ${BLOB_FIELDS} }`,
+        })) as BlobAnswer | null;
+        remember(this.blobs, entry.oid, await this.fileContent(info, owner, name, answer));
+      }),
+    );
+    return entries.map((entry): FileContent => {
+      if (!entry) return { found: false, reason: 'missing' };
+      if (entry.type === 'tree') return { found: false, reason: 'not-a-file' };
+      if (entry.type !== 'blob') return { found: false, reason: 'missing' }; // a submodule's commit is no file here
+      if ((entry.size ?? 0) > this.maxFileBytes) return { found: false, reason: 'too-large', size: entry.size ?? 0 };
+      return this.blobs.get(entry.oid) ?? { found: false, reason: 'missing' };
     });
   }
 
   async readCommits(info: RepositoryInfo, shas: readonly string[]): Promise<CommitInfo[]> {
-    const [owner, repo] = this.split(info);
+    const [owner, name] = this.split(info);
     for (const sha of shas) checkSha(sha, info);
-    const key = (sha: string) => `${info.path}\0${sha.toLowerCase()}`;
-    const wanted = [...new Set(shas.map((sha) => sha.toLowerCase()))].filter((sha) => !this.commitCache.has(key(sha)));
-    const read = new Map<string, CommitInfo>();
-    for (const chunk of chunks(wanted, this.objectsPerQuery)) {
-      const variables = Object.fromEntries(chunk.map((sha, index) => [`c${index}`, sha]));
-      const query = `query ModelgateCommits($owner: String!, $name: String!, ${chunk.map((_, index) => `$c${index}: GitObjectID!`).join(', ')}) {
-  repository(owner: $owner, name: $name) { ${chunk.map((_, index) => `c${index}: object(oid: $c${index}) { ${COMMIT_FIELDS} }`).join('\n    ')} }
-}`;
-      const data = await this.graphql<{ repository: Record<string, CommitAnswer | null> | null }>(info, query, { owner, name: repo, ...variables });
-      if (!data.repository) throw this.notFound(info);
-      for (const [index, sha] of chunk.entries()) {
-        const answer = data.repository[`c${index}`];
-        if (answer?.__typename !== 'Commit' || !answer.oid) throw this.unknownCommit(info, sha);
-        read.set(sha, {
-          sha: answer.oid,
-          author: signatureOf(answer.author),
-          committer: signatureOf(answer.committer),
-          message: answer.message ?? '',
-          parents: (answer.parents?.nodes ?? []).flatMap((node) => (node ? [node.oid] : [])),
-        });
-      }
-    }
-    for (const [sha, commit] of read) {
-      remember(this.commitCache, key(sha), commit);
-      this.knownCommits.add(key(sha));
-    }
-    return shas.map((sha) => {
-      const commit = read.get(sha.toLowerCase()) ?? this.commitCache.get(key(sha));
-      if (!commit) throw this.unknownCommit(info, sha.toLowerCase());
-      return { ...commit, parents: [...commit.parents] };
-    });
+    const known = await this.knownCommits(info, owner, name, shas.map((sha) => sha.toLowerCase()));
+    return known.map(({ info: commit }) => ({ ...commit, parents: [...commit.parents] }));
   }
 
   /** Nothing to release: HTTP connections belong to the client. Idempotent. */
@@ -392,75 +390,213 @@ export class GitHubSource implements GitSource {
     return splitName(info.path);
   }
 
-  /** One GraphQL query for the refs, plus one per further 100 tags and per tag chain deeper than PEEL_DEPTH. */
-  private async queryRefs(info: RepositoryInfo, owner: string, repo: string, tagsEtag: string | undefined): Promise<RepositoryRefs> {
-    const refs: RepositoryRefs = { tags: [] };
-    const pending: { name: string; target: TagTarget }[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const page: RefsPage = await this.graphql<RefsPage>(info, REFS_QUERY, { owner, name: repo, after });
-      if (!page.repository) throw this.notFound(info);
-      const branch = page.repository.defaultBranchRef;
-      if (branch?.target) {
-        refs.defaultBranch = branch.name;
-        refs.headCommit = branch.target.oid;
-      }
-      for (const node of page.repository.refs?.nodes ?? []) if (node?.target) pending.push({ name: node.name, target: node.target });
-      const info_ = page.repository.refs?.pageInfo;
-      if (!info_?.hasNextPage || !info_.endCursor) break;
-      after = info_.endCursor;
-    }
-    for (const { name, target } of pending) {
-      if (target.__typename === 'Commit') {
-        refs.tags.push({ name, commit: target.oid });
-        continue;
-      }
-      if (target.__typename !== 'Tag') continue; // a tag on a tree or blob names no commit
-      const commit = await this.peelTag(info, owner, repo, target);
-      if (!commit) continue;
-      refs.tags.push({ name, commit, annotation: { sha: target.oid, tagger: signatureOf(target.tagger), message: target.message ?? '' } });
-    }
-    // for-each-ref's order (bytewise by name), as the local source gives.
-    refs.tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (tagsEtag !== undefined && refs.headCommit !== undefined) this.refsCache.set(info.path, { refs: cloneRefs(refs), tagsEtag });
-    else this.refsCache.delete(info.path);
-    return refs;
+  /** The commits (metadata and root tree), each never seen asked once; an unknown SHA is an `UpstreamError`. */
+  private async knownCommits(info: RepositoryInfo, owner: string, name: string, shas: readonly string[]): Promise<KnownCommit[]> {
+    const unseen = [...new Set(shas)].filter((sha) => !this.commits.has(`${info.path}\0${sha}`));
+    await Promise.all(
+      unseen.map(async (sha) => {
+        const answer = (await this.ask(info, {
+          owner,
+          name,
+          weight: 2,
+          field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', sha)}) { ${COMMIT_FIELDS} }`,
+        })) as CommitAnswer | null;
+        if (answer?.__typename !== 'Commit' || !answer.oid || !answer.tree) throw this.unknownCommit(info, sha);
+        this.cacheTree(answer.tree.oid, answer.tree.entries ?? []);
+        remember(this.commits, `${info.path}\0${sha}`, {
+          tree: answer.tree.oid,
+          info: {
+            sha: answer.oid,
+            author: signatureOf(answer.author),
+            committer: signatureOf(answer.committer),
+            message: answer.message ?? '',
+            parents: (answer.parents?.nodes ?? []).flatMap((node) => (node ? [node.oid] : [])),
+          },
+        });
+      }),
+    );
+    return shas.map((sha) => {
+      const commit = this.commits.get(`${info.path}\0${sha}`);
+      if (!commit) throw this.unknownCommit(info, sha);
+      return commit;
+    });
   }
 
-  /** The commit a tag finally points at, following chains deeper than the query's nesting. */
-  private async peelTag(info: RepositoryInfo, owner: string, repo: string, tag: TagTarget): Promise<string | undefined> {
-    let current: TagTarget | undefined = tag;
+  /**
+   * Makes every tree below the roots cached: each round asks for the trees not yet seen, all
+   * in one batch; a round wanting more than `maxGraphqlTreesPerRound` uses REST's recursive
+   * listing of one root instead (one call for a whole large tree), unless GitHub truncates it.
+   */
+  private async completeTreesOf(info: RepositoryInfo, owner: string, name: string, roots: readonly string[]): Promise<void> {
+    let restTried = false;
+    for (;;) {
+      const missing = new Set<string>();
+      const incomplete = roots.filter((root) => !this.markComplete(root, missing));
+      if (missing.size === 0) return;
+      if (missing.size > this.maxGraphqlTreesPerRound && !restTried) {
+        restTried = true;
+        if (await this.treeByRest(info, owner, name, incomplete[0] as string)) continue;
+      }
+      await Promise.all(
+        [...missing].map(async (oid) => {
+          const answer = (await this.ask(info, {
+            owner,
+            name,
+            weight: 2,
+            field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', oid)}) { __typename ... on Tree { oid ${ENTRY_FIELDS} } }`,
+          })) as { __typename: string; entries?: EntryAnswer[] | null } | null;
+          if (answer?.__typename !== 'Tree') throw new UpstreamError(`${info.ref}: GitHub did not return tree ${oid}, which a commit of the repository names.`, this.name);
+          this.cacheTree(oid, answer.entries ?? []);
+        }),
+      );
+    }
+  }
+
+  /** True when the tree and all below it are cached; otherwise adds the uncached trees to `missing`. */
+  private markComplete(oid: string, missing: Set<string>): boolean {
+    if (this.completeTrees.has(oid)) return true;
+    const entries = this.trees.get(oid);
+    if (!entries) {
+      missing.add(oid);
+      return false;
+    }
+    let complete = true;
+    for (const entry of entries.values()) if (entry.type === 'tree' && !this.markComplete(entry.oid, missing)) complete = false;
+    if (complete) this.completeTrees.add(oid);
+    return complete;
+  }
+
+  /** One REST recursive listing caches every tree below `root`; false when GitHub truncated it. */
+  private async treeByRest(info: RepositoryInfo, owner: string, repo: string, root: string): Promise<boolean> {
+    let data: { sha: string; truncated: boolean; tree: { path?: string; type?: string; sha?: string; size?: number }[] };
+    try {
+      data = (await this.octokit.rest.git.getTree({ owner, repo, tree_sha: root, recursive: '1' })).data;
+    } catch (error) {
+      throw this.upstream(`${info.ref}: listing the files of tree ${root}`, error, info);
+    }
+    if (data.truncated) {
+      this.log?.info(`${info.ref}: the tree ${root} is too large for one listing; reading it level by level.`);
+      return false;
+    }
+    const dirs = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
+    const shaOfDir = new Map<string, string>([['', root]]);
+    for (const item of data.tree) {
+      if (!item.path || !item.sha || (item.type !== 'blob' && item.type !== 'tree' && item.type !== 'commit')) continue;
+      const slash = item.path.lastIndexOf('/');
+      const parent = slash < 0 ? '' : item.path.slice(0, slash);
+      let entries = dirs.get(parent);
+      if (!entries) dirs.set(parent, (entries = new Map()));
+      entries.set(item.path.slice(slash + 1), { type: item.type, oid: item.sha, ...(item.type === 'blob' ? { size: item.size ?? 0 } : {}) });
+      if (item.type === 'tree') {
+        shaOfDir.set(item.path, item.sha);
+        if (!dirs.has(item.path)) dirs.set(item.path, new Map());
+      }
+    }
+    for (const [dir, entries] of dirs) {
+      const sha = shaOfDir.get(dir);
+      if (sha && !this.trees.has(sha)) remember(this.trees, sha, entries);
+    }
+    return true;
+  }
+
+  private cacheTree(oid: string, entries: readonly EntryAnswer[]): void {
+    if (this.trees.has(oid)) return;
+    const map = new Map<string, TreeEntry>();
+    for (const entry of entries) {
+      if (entry.type !== 'blob' && entry.type !== 'tree' && entry.type !== 'commit') continue;
+      map.set(entry.name, { type: entry.type, oid: entry.oid, ...(entry.type === 'blob' ? { size: entry.size ?? 0 } : {}) });
+    }
+    if (this.trees.size >= CACHE_LIMIT) {
+      this.trees.clear();
+      this.completeTrees.clear();
+    }
+    this.trees.set(oid, map);
+  }
+
+  /** Blob paths below a complete tree, sorted as Git lists them. */
+  private flatten(root: string): string[] {
+    const out: string[] = [];
+    const walk = (oid: string, prefix: string) => {
+      for (const [name, entry] of this.trees.get(oid) ?? []) {
+        if (entry.type === 'blob') out.push(`${prefix}${name}`);
+        else if (entry.type === 'tree') walk(entry.oid, `${prefix}${name}/`);
+      }
+    };
+    walk(root, '');
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The entry at a path below a complete tree, or undefined. */
+  private entryAt(root: string, path: string): TreeEntry | undefined {
+    let entry: TreeEntry | undefined = { type: 'tree', oid: root };
+    for (const segment of path.split('/')) {
+      if (entry?.type !== 'tree') return undefined;
+      entry = this.trees.get(entry.oid)?.get(segment);
+    }
+    return entry;
+  }
+
+  /** A tag object's tagger, message and commit, following chains deeper than the query peeled. Cached by SHA. */
+  private async tagObject(info: RepositoryInfo, owner: string, name: string, tag: TagTarget): Promise<KnownTag> {
+    const cached = this.tags.get(tag.oid);
+    if (cached) return cached;
+    let current: TagTarget | undefined = tag.target;
+    let commit: string | undefined;
     for (let depth = 0; current && depth < MAX_TAG_CHAIN; depth += 1) {
-      if (current.__typename === 'Commit') return current.oid;
-      if (current.__typename !== 'Tag') return undefined;
+      if (current.__typename === 'Commit') {
+        commit = current.oid;
+        break;
+      }
+      if (current.__typename !== 'Tag') break;
       if (current.target) {
         current = current.target;
         continue;
       }
-      const query = `query ModelgatePeel($owner: String!, $name: String!, $oid: GitObjectID!) {
-  repository(owner: $owner, name: $name) { object(oid: $oid) { ${peel(PEEL_DEPTH)} } }
-}`;
-      const data: { repository: { object: TagTarget | null } | null } = await this.graphql(info, query, { owner, name: repo, oid: current.oid });
-      current = data.repository?.object ?? undefined;
+      const oid = current.oid;
+      current =
+        ((await this.ask(info, { owner, name, field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', oid)}) { ${peel(PEEL_DEPTH)} }` })) as TagTarget | null) ?? undefined;
     }
-    return undefined;
+    const known: KnownTag = { tagger: tag.tagger ?? null, message: tag.message ?? '', ...(commit ? { commit } : {}) };
+    remember(this.tags, tag.oid, known);
+    return known;
   }
 
-  /** Lists blobs below a tree: recursively in one call, or level by level when GitHub truncates the listing. */
-  private async walkTree(owner: string, repo: string, treeSha: string, prefix: string): Promise<string[]> {
-    const recursive = await this.octokit.rest.git.getTree({ owner, repo, tree_sha: treeSha, recursive: '1' });
-    if (!recursive.data.truncated) {
-      return recursive.data.tree.flatMap((entry) => (entry.type === 'blob' && entry.path ? [`${prefix}${entry.path}`] : []));
+  /** One batched piece for a repository; batch failures become `UpstreamError`s naming it. */
+  private async ask(info: RepositoryInfo, piece: BatchPiece): Promise<unknown> {
+    try {
+      return await this.batcher.request(piece);
+    } catch (error) {
+      if (error instanceof BatchError && error.kind === 'not-found') throw this.notFound(info);
+      const cause = error instanceof BatchError && error.cause !== undefined ? error.cause : error;
+      throw this.upstream(`${info.ref}: GitHub GraphQL query failed`, cause, info);
     }
-    this.log?.info(`${owner}/${repo}: the tree ${treeSha} is too large for one listing; walking it level by level.`);
-    const flat = await this.octokit.rest.git.getTree({ owner, repo, tree_sha: treeSha });
-    const files: string[] = [];
-    for (const entry of flat.data.tree) {
-      if (!entry.path) continue;
-      if (entry.type === 'blob') files.push(`${prefix}${entry.path}`);
-      else if (entry.type === 'tree' && entry.sha) files.push(...(await this.walkTree(owner, repo, entry.sha, `${prefix}${entry.path}/`)));
+  }
+
+  /**
+   * Sends one batched query. A partial answer (some repositories missing) is returned with its
+   * errors; `RATE_LIMITED` (HTTP 200; the throttling plugin misses it on Enterprise paths)
+   * waits for the reset, up to `maxRateLimitWaitSeconds`.
+   */
+  private async send(query: string, variables: Record<string, unknown>): Promise<{ data: Record<string, unknown> | null; errors: GraphqlErrorEntry[] }> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return { data: await this.octokit.graphql<Record<string, unknown>>(query, variables), errors: [] };
+      } catch (error) {
+        const failure = error as GraphqlFailure;
+        const errors = failure.errors ?? [];
+        if (errors.some((e) => e.type === 'RATE_LIMITED') && attempt < MAX_GRAPHQL_RATE_RETRIES) {
+          const reset = Number(failure.headers?.['x-ratelimit-reset'] ?? 0) * 1000;
+          const waitMs = Math.max(0, reset - Date.now()) + 1000;
+          if (waitMs <= this.maxRateLimitWaitMs) {
+            this.log?.info(`${this.name}: GitHub GraphQL rate limit; waiting ${Math.ceil(waitMs / 1000)} s for the reset.`);
+            await new Promise((resolve) => setTimeout(resolve, waitMs));
+            continue;
+          }
+        }
+        if (failure.name === 'GraphqlResponseError' && !errors.some((e) => e.type === 'RATE_LIMITED')) return { data: failure.data ?? null, errors };
+        throw error;
+      }
     }
-    return files;
   }
 
   /** A GraphQL blob as the local source would answer it; REST `git/blobs` when GraphQL's text is not the exact bytes. */
@@ -476,44 +612,12 @@ export class GitHubSource implements GitSource {
       if (bytes.byteLength === size) return decodeText(bytes, size);
     }
     // Over 512,000 bytes, binary, or not UTF-8: GraphQL's text is not the file, so read the bytes.
-    const known = this.blobCache.get(answer.oid);
-    if (known) return known;
-    let content: FileContent;
     try {
       const blob = await this.octokit.rest.git.getBlob({ owner, repo, file_sha: answer.oid });
       const bytes = Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8');
-      content = decodeText(bytes, blob.data.size ?? bytes.byteLength);
+      return decodeText(bytes, blob.data.size ?? bytes.byteLength);
     } catch (error) {
       throw this.upstream(`${info.ref}: reading blob ${answer.oid}`, error, info);
-    }
-    remember(this.blobCache, answer.oid, content);
-    return content;
-  }
-
-  /**
-   * `octokit.graphql`, waiting for the reset on `RATE_LIMITED` (HTTP 200; the throttling plugin
-   * misses it on Enterprise paths) up to `maxRateLimitWaitSeconds`. A missing repository is an
-   * `UpstreamError` naming it; other partial errors fail the call.
-   */
-  private async graphql<T>(info: RepositoryInfo, query: string, variables: Record<string, unknown>): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await this.octokit.graphql<T>(query, variables);
-      } catch (error) {
-        const failure = error as GraphqlFailure;
-        const errors = failure.errors ?? [];
-        if (errors.some((e) => e.type === 'RATE_LIMITED') && attempt < MAX_GRAPHQL_RATE_RETRIES) {
-          const reset = Number(failure.headers?.['x-ratelimit-reset'] ?? 0) * 1000;
-          const waitMs = Math.max(0, reset - Date.now()) + 1000;
-          if (waitMs <= this.maxRateLimitWaitMs) {
-            this.log?.info(`${info.ref}: GitHub GraphQL rate limit; waiting ${Math.ceil(waitMs / 1000)} s for the reset.`);
-            await new Promise((resolve) => setTimeout(resolve, waitMs));
-            continue;
-          }
-        }
-        if (errors.some((e) => e.type === 'NOT_FOUND' && e.path?.[0] === 'repository')) throw this.notFound(info);
-        throw this.upstream(`${info.ref}: GitHub GraphQL query failed`, error, info);
-      }
     }
   }
 
@@ -541,25 +645,6 @@ export class GitHubSource implements GitSource {
       const items = Array.isArray(data) ? (data as T[]) : [];
       all.push(...items);
       if (!link || !/rel="next"/.test(link) || items.length === 0) return all;
-    }
-  }
-
-  /** Whether a conditional request answers 304 for the ETag; a 200's new ETag is returned. */
-  private async notModified(
-    info: RepositoryInfo,
-    route: string,
-    params: Record<string, unknown> & { headers?: Record<string, string> },
-    etag: string,
-  ): Promise<{ unchanged: boolean; etag?: string }> {
-    try {
-      const response = await this.octokit.request(route, { ...params, headers: { ...params.headers, 'if-none-match': etag } });
-      return { unchanged: false, ...(response.headers.etag ? { etag: response.headers.etag } : {}) };
-    } catch (error) {
-      if (statusOf(error) === 304) return { unchanged: true };
-      if (statusOf(error) === 404) throw this.notFound(info);
-      // 409 (emptied), 422 (branch gone): not unchanged; the GraphQL query finds out.
-      if (statusOf(error) === 409 || statusOf(error) === 422) return { unchanged: false };
-      throw this.upstream(`${info.ref}: checking whether the refs changed`, error, info);
     }
   }
 
@@ -608,16 +693,6 @@ function splitName(full: string): [string, string] {
     throw new InputError(`Expected a GitHub repository as owner/name, got ${JSON.stringify(full)}.`);
   }
   return [full.slice(0, slash), full.slice(slash + 1)];
-}
-
-function cloneRefs(refs: RepositoryRefs): RepositoryRefs {
-  return { ...refs, tags: refs.tags.map((tag): RawTag => ({ ...tag, ...(tag.annotation ? { annotation: { ...tag.annotation, tagger: { ...tag.annotation.tagger } } } : {}) })) };
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** Caches of immutable things, bounded crudely: cleared when full (a miss only costs a request). */

@@ -18,9 +18,15 @@ export interface GitHubClientOptions {
   /**
    * Least time between two POSTs (every GraphQL query is a POST). The throttling plugin's own
    * write queue spaces them 1 s apart, meant for content-creating writes; read-only GraphQL
-   * queries only need to stay under GitHub's 2,000 points/minute secondary limit. Default 100 ms.
+   * queries only need to stay under GitHub's 2,000 points/minute secondary limit, and the
+   * GitHub source sends few, large ones (docs/decisions/0002). Default 50 ms (at most 1,200 a minute).
    */
   minPostIntervalMs?: number;
+  /**
+   * A request not answered within this is abandoned and, like a 5xx, retried by plugin-retry.
+   * Octokit has no timeout of its own: a host that hangs would stall indexing forever. Default 60 s.
+   */
+  timeoutMs?: number;
   /** plugin-retry's base delay; the n-th retry waits n² times this. Default 1000 ms. */
   retryBaseMs?: number;
   log?: Logger;
@@ -42,6 +48,7 @@ export function createGitHubClient(options: GitHubClientOptions = {}): Octokit {
   const maxWait = options.maxRateLimitWaitSeconds ?? 900;
   const log = options.log;
   const onRequest = options.onRequest;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const GitHubOctokit = Octokit.plugin(throttling, retry);
   const decide = (kind: string) => (retryAfter: number, request: { method?: string; url?: string }, _octokit: unknown, retryCount: number): boolean => {
     const what = `${request.method ?? 'GET'} ${request.url ?? ''}`;
@@ -66,13 +73,20 @@ export function createGitHubClient(options: GitHubClientOptions = {}): Octokit {
       onRateLimit: decide('primary'),
       onSecondaryRateLimit: decide('secondary'),
       // The plugin only calls `write.key(id).schedule(options, noop)`: a spacing gate, never holding the request itself.
-      write: spacingGate(options.minPostIntervalMs ?? 100) as unknown as NonNullable<ThrottlingOptions['write']>,
+      write: spacingGate(options.minPostIntervalMs ?? 50) as unknown as NonNullable<ThrottlingOptions['write']>,
     },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
     request: {
-      fetch: (input: string | URL | Request, init?: RequestInit) => {
+      fetch: async (input: string | URL | Request, init?: RequestInit) => {
         onRequest?.();
-        return fetch(input, init);
+        const timeout = AbortSignal.timeout(timeoutMs);
+        try {
+          return await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+        } catch (error) {
+          // Said plainly, and with no `name` of AbortError, so plugin-retry treats it as a failed (500) request and retries.
+          if (timeout.aborted) throw new Error(`GitHub did not answer within ${timeoutMs / 1000} s (${String(input)}).`, { cause: error });
+          throw error;
+        }
       },
     },
   });

@@ -102,7 +102,8 @@ export class GitLabSource implements GitSource {
   private readonly client: GitLabClient;
   private readonly projects: readonly string[];
   private readonly groups: readonly string[];
-  private readonly concurrency: number;
+  /** Requests in flight per call, and repositories the indexer should work on at once. */
+  readonly concurrency: number;
   private readonly known = new Map<string, ProjectState>();
   private readonly trees = new BoundedCache<string[]>(TREE_CACHE_PATHS, (paths) => paths.length);
   private readonly files = new BoundedCache<FileContent>(FILE_CACHE_BYTES, (file) => (file.found ? file.size : 1));
