@@ -19,7 +19,7 @@ export const FAULT_KINDS: readonly FaultKind[] = ['500', '502', 'timeout', 'trun
 /** Which requests a fault applies to; every given field must match. */
 export interface FaultMatch {
   host?: 'github' | 'gitlab';
-  /** `GET`, `POST` (case-insensitive). */
+  /** `GET`, `POST`, `DELETE` (case-insensitive). */
   method?: string;
   /**
    * A string equals either the endpoint pattern (`/repos/{owner}/{repo}/git/trees/{tree_sha}`,

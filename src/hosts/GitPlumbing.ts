@@ -32,9 +32,12 @@ export interface TagObjectInput {
  * `git/tags` then `git/refs`), and the last commit that touched a path (GitLab's `last_commit_id`).
  *
  * Guarantees: git runs without a shell, with the local source's clean environment; a ref is
- * only ever created, never moved (`update-ref` with an empty old value).
+ * only ever created (`update-ref` with an empty old value) or deleted (with the value just read
+ * as the old value), never moved; every ref write is reported to `refsChanged` (caches).
  */
 export class GitPlumbing {
+  constructor(private readonly refsChanged: (repo: SimRepository) => void = () => undefined) {}
+
   async facts(repo: SimRepository): Promise<RepositoryFacts> {
     const head = await readFile(join(repo.gitDir, 'HEAD'), 'utf8').catch(() => '');
     const symbolic = /^ref: refs\/heads\/(.+)$/m.exec(head);
@@ -67,7 +70,34 @@ export class GitPlumbing {
   /** Creates `ref` at `sha`; rejects when the ref exists or its name is invalid. */
   async createRef(repo: SimRepository, ref: string, sha: string): Promise<void> {
     await this.git(repo, ['check-ref-format', ref]);
-    await this.git(repo, ['update-ref', '--no-deref', ref, sha, '']);
+    try {
+      await this.git(repo, ['update-ref', '--no-deref', ref, sha, '']);
+    } finally {
+      this.refsChanged(repo);
+    }
+  }
+
+  /**
+   * Deletes `ref` (`refs/tags/x`) and resolves with the SHA it named, or undefined when there is
+   * no such ref (an invalid name such as `refs/tags/../heads/main` included). Rejects when the ref
+   * moved between reading and deleting it: `update-ref` is given the SHA read as the old value.
+   */
+  async deleteRef(repo: SimRepository, ref: string): Promise<string | undefined> {
+    const valid = await this.git(repo, ['check-ref-format', ref]).then(
+      () => true,
+      () => false,
+    );
+    if (!valid) return undefined;
+    // `show-ref --verify` matches the full name exactly (for-each-ref would take it as a prefix).
+    const line = await this.git(repo, ['show-ref', '--verify', ref]).catch(() => '');
+    const sha = /^([0-9a-f]{40,64}) /.exec(line)?.[1];
+    if (!sha) return undefined;
+    try {
+      await this.git(repo, ['update-ref', '--no-deref', '-d', ref, sha]);
+    } finally {
+      this.refsChanged(repo);
+    }
+    return sha;
   }
 
   /** True when `ref` (`refs/tags/x`) exists. */

@@ -42,7 +42,7 @@ export interface HostSimulatorOptions {
   rateLimitStatus?: 403 | 429;
   /** GitHub's recursive-tree limit (entries). Default 100,000, as GitHub. */
   treeEntryLimit?: number;
-  /** Deliveries for tags created through the APIs. */
+  /** Deliveries for tags created or deleted through the APIs. */
   webhooks?: SimWebhook[];
   /** Per-delivery timeout. Default 5000 ms. */
   webhookTimeoutMs?: number;
@@ -102,7 +102,8 @@ export class HostSimulator {
     };
     const access = new SimAccess(options.tokens, options.defaultBudget ?? 5000);
     const stats = new SimStats();
-    const plumbing = new GitPlumbing();
+    // Ref writes made next to SimGit (GitHub's git/refs) must drop what it caches of those refs.
+    const plumbing = new GitPlumbing((repo) => git.refsChanged(repo));
     const held = new Set<{ timer: NodeJS.Timeout; destroy: () => void }>();
     let origin = '';
     const webhooks = new WebhookSender({
@@ -124,6 +125,7 @@ export class HostSimulator {
       faults: new FaultInjector(),
       settings,
       tagCreated: (event) => webhooks.tagCreated(event),
+      tagDeleted: (event) => webhooks.tagDeleted(event),
       hold: (destroy) => {
         const entry = {
           destroy,

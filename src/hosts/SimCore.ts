@@ -26,6 +26,14 @@ export interface TagCreatedEvent {
   identity: SimIdentity;
 }
 
+/** A tag was deleted through one of the simulated APIs; `sha` is what its ref named (the tag object of an annotated tag). */
+export interface TagDeletedEvent {
+  repo: SimRepository;
+  tagName: string;
+  sha: string;
+  identity: SimIdentity;
+}
+
 /** What the host faces share: the repositories, the access rules, the counters and the test controls. */
 export interface SimCore {
   git: SimGit;
@@ -37,6 +45,8 @@ export interface SimCore {
   settings: SimSettings;
   /** Fire-and-forget: delivers the configured webhooks for a new tag. */
   tagCreated(event: TagCreatedEvent): void;
+  /** Fire-and-forget: delivers the configured webhooks for a deleted tag. */
+  tagDeleted(event: TagDeletedEvent): void;
   /** Keeps a request open (a `timeout` fault) until `faultTimeoutMs` passes or the simulator closes. */
   hold(destroy: () => void): void;
   log?: Logger;

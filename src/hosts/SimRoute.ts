@@ -21,7 +21,7 @@ export interface SimReply {
 
 /** One request as a route handler sees it. */
 export interface SimRequest {
-  /** `GET` (also for HEAD) or `POST`. */
+  /** `GET` (also for HEAD), `POST` or `DELETE`. */
   method: string;
   /** Raw path below the API prefix. */
   path: string;
@@ -47,7 +47,7 @@ export interface SimRequest {
 }
 
 export interface SimRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /**
    * Path below the API prefix; `{name}` matches one raw segment (a `%2F` inside stays part of
    * it), `{name+}` one or more segments. Captures are percent-decoded.
@@ -59,7 +59,7 @@ export interface SimRoute {
   docs?: string;
   /** Costs nothing against the rate limit (GitHub `GET /rate_limit`). */
   free?: boolean;
-  /** Refused for read-only tokens. */
+  /** Refused for read-only tokens (creating and deleting tags). */
   write?: boolean;
   handle(request: SimRequest): Promise<SimReply>;
 }

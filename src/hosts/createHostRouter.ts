@@ -217,9 +217,9 @@ async function serve(dialect: HostDialect, routes: readonly CompiledRoute[], cor
     apiUrl: `${origin}${dialect.prefix}`,
     ...(fault?.kind === 'truncated-tree' ? { fault: fault.kind } : {}),
     all,
+    // `find` looks at the one folder first (a few stat calls); walking the whole folder per request cost more than git itself.
     repo: async (wanted) => {
-      const lower = wanted.replace(/^\/+|\/+$/g, '').toLowerCase();
-      const repo = (await all()).find((r) => r.path.toLowerCase() === lower);
+      const repo = await core.git.find(wanted);
       return repo && identity.canRead(repo.path) ? repo : undefined;
     },
     repos: async () => (await all()).filter((repo) => identity.canRead(repo.path)),

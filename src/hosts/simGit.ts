@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { CatFileBatch } from '../sources/local/CatFileBatch.js';
 import type { BatchReply } from '../sources/local/CatFileBatch.js';
 import { findRepositories } from '../sources/local/findRepositories.js';
@@ -7,6 +8,7 @@ import { gitEnvironment } from '../sources/local/gitEnvironment.js';
 import { parseObjectHeaders } from '../sources/local/parseObjectHeaders.js';
 import { parseSignature } from '../sources/local/parseSignature.js';
 import { parseTagObject } from '../sources/local/parseTagObject.js';
+import { refsFingerprint } from './refsFingerprint.js';
 import { hashId } from './stableId.js';
 import type { SimBlob, SimCommit, SimGit, SimRepository, SimSignature, SimTag, SimTreeEntry } from './types.js';
 
@@ -25,8 +27,29 @@ export function repositoryId(path: string): number {
   return hashId(path.toLowerCase());
 }
 
+/** One `for-each-ref` answer: HEAD's branch, the branches, and the tag refs with their object types. */
+interface RefsAnswer {
+  head: string;
+  branches: { name: string; commit: string }[];
+  tagRefs: { name: string; sha: string; type: string }[];
+}
+
+/** A repository's refs as read under one fingerprint; `tags` is built from them on first use. */
+interface RefsSnapshot {
+  fingerprint: string;
+  refs: Promise<RefsAnswer>;
+  tags?: Promise<SimTag[]>;
+}
+
 class LocalSimGit implements SimGit {
   private readonly batches = new Map<string, CatFileBatch>();
+  /**
+   * Refs per Git directory, reused while the refs' fingerprint is settled and unchanged: spawning
+   * `git for-each-ref` (and `symbolic-ref`) was most of what a request about refs cost. Writes
+   * through the simulator drop the entry at once (`refsChanged`); writes by anyone else change
+   * the fingerprint.
+   */
+  private readonly snapshots = new Map<string, RefsSnapshot>();
 
   constructor(private readonly reposDir: string) {}
 
@@ -50,44 +73,31 @@ class LocalSimGit implements SimGit {
   }
 
   async defaultBranch(repo: SimRepository): Promise<{ name: string; commit?: string }> {
-    const head = (await this.git(repo, ['symbolic-ref', '-q', 'HEAD']).catch(() => 'refs/heads/main')).trim();
-    const name = head.replace(/^refs\/heads\//, '');
-    const commit = await this.resolveCommit(repo, `refs/heads/${name}`);
-    return commit ? { name, commit } : { name };
+    const { head, branches } = await (await this.snapshot(repo)).refs;
+    const commit = branches.find((b) => b.name === head)?.commit;
+    return commit ? { name: head, commit } : { name: head };
   }
 
   async branches(repo: SimRepository): Promise<{ name: string; commit: string }[]> {
-    const out = await this.git(repo, ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)', 'refs/heads']);
-    return lines(out)
-      .map((line) => line.split('\0'))
-      .map(([name = '', commit = '']) => ({ name, commit }))
-      .sort((a, b) => compare(a.name, b.name));
+    // A copy: callers sort what they get.
+    return [...(await (await this.snapshot(repo)).refs).branches];
   }
 
   async tags(repo: SimRepository): Promise<SimTag[]> {
-    const out = await this.git(repo, ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)%00%(objecttype)', 'refs/tags']);
-    const refs = lines(out).map((line) => {
-      const [name = '', sha = '', type = ''] = line.split('\0');
-      return { name, sha, type };
-    });
-    const objects = await this.read(
-      repo,
-      refs.filter((r) => r.type === 'tag').map((r) => r.sha),
-    );
-    const tags: SimTag[] = [];
-    for (const ref of refs) {
-      if (ref.type === 'commit') {
-        tags.push({ name: ref.name, sha: ref.sha, commit: ref.sha });
-        continue;
-      }
-      const reply = objects.get(ref.sha);
-      if (ref.type !== 'tag' || reply?.kind !== 'object' || !reply.data) continue;
-      const parsed = parseTagObject(reply.data.toString('utf8'));
-      const commit = await this.peel(repo, ref.sha);
-      if (!commit) continue;
-      tags.push({ name: ref.name, sha: ref.sha, commit, annotation: { tagger: signature(parsed.tagger), message: parsed.message } });
+    const snapshot = await this.snapshot(repo);
+    if (!snapshot.tags) {
+      const tags = snapshot.refs.then((refs) => this.readTags(repo, refs.tagRefs));
+      snapshot.tags = tags;
+      // A failed read is not an answer to keep.
+      tags.catch(() => {
+        if (snapshot.tags === tags) delete snapshot.tags;
+      });
     }
-    return tags.sort((a, b) => compare(a.name, b.name));
+    return [...(await snapshot.tags)];
+  }
+
+  refsChanged(repo: SimRepository): void {
+    this.snapshots.delete(repo.gitDir);
   }
 
   async resolveCommit(repo: SimRepository, rev: string): Promise<string | undefined> {
@@ -176,15 +186,19 @@ class LocalSimGit implements SimGit {
     const target = await this.resolveCommit(repo, tag.target);
     if (!target) throw new Error(`the target '${tag.target}' is not a commit of ${repo.path}`);
     if ((await this.tags(repo)).some((t) => t.name === tag.name)) throw new Error(`tag '${tag.name}' already exists`);
-    if (tag.message === undefined) {
-      await this.git(repo, ['tag', '--no-sign', tag.name, target]);
-    } else {
-      const tagger = tag.tagger ?? { name: 'Git Host Simulator', email: 'simulator@modelgate.invalid' };
-      await this.git(repo, ['tag', '--no-sign', '-a', '-F', '-', '--cleanup=verbatim', tag.name, target], {
-        GIT_COMMITTER_NAME: tagger.name,
-        GIT_COMMITTER_EMAIL: tagger.email,
-        ...(tagger.date ? { GIT_COMMITTER_DATE: tagger.date } : {}),
-      }, tag.message);
+    try {
+      if (tag.message === undefined) {
+        await this.git(repo, ['tag', '--no-sign', tag.name, target]);
+      } else {
+        const tagger = tag.tagger ?? { name: 'Git Host Simulator', email: 'simulator@modelgate.invalid' };
+        await this.git(repo, ['tag', '--no-sign', '-a', '-F', '-', '--cleanup=verbatim', tag.name, target], {
+          GIT_COMMITTER_NAME: tagger.name,
+          GIT_COMMITTER_EMAIL: tagger.email,
+          ...(tagger.date ? { GIT_COMMITTER_DATE: tagger.date } : {}),
+        }, tag.message);
+      }
+    } finally {
+      this.refsChanged(repo);
     }
     const created = (await this.tags(repo)).find((t) => t.name === tag.name);
     if (!created) throw new Error(`tag '${tag.name}' was not created`);
@@ -194,6 +208,67 @@ class LocalSimGit implements SimGit {
   async close(): Promise<void> {
     for (const batch of this.batches.values()) batch.close();
     this.batches.clear();
+  }
+
+  /**
+   * The snapshot for the repository's current refs: the cached one while the fingerprint (taken
+   * before reading, so a racing change shows next time) is settled and unchanged, else a fresh
+   * read, cached only under a settled fingerprint. Concurrent requests share one read.
+   */
+  private async snapshot(repo: SimRepository): Promise<RefsSnapshot> {
+    const fingerprint = await refsFingerprint(repo.gitDir);
+    const cached = this.snapshots.get(repo.gitDir);
+    if (fingerprint.settled && cached?.fingerprint === fingerprint.key) return cached;
+    const snapshot: RefsSnapshot = { fingerprint: fingerprint.key, refs: this.readRefs(repo) };
+    if (fingerprint.settled) {
+      this.snapshots.set(repo.gitDir, snapshot);
+      // A failed read is not an answer to keep.
+      snapshot.refs.catch(() => {
+        if (this.snapshots.get(repo.gitDir) === snapshot) this.snapshots.delete(repo.gitDir);
+      });
+    } else {
+      this.snapshots.delete(repo.gitDir);
+    }
+    return snapshot;
+  }
+
+  /** HEAD's branch (from the file, as `symbolic-ref` reads it; `main` when detached) and every branch and tag ref, in one `git` run. */
+  private async readRefs(repo: SimRepository): Promise<RefsAnswer> {
+    const [headFile, out] = await Promise.all([
+      readFile(join(repo.gitDir, 'HEAD'), 'utf8').catch(() => ''),
+      this.git(repo, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)', 'refs/heads', 'refs/tags']),
+    ]);
+    const symbolic = /^ref:\s*(\S+)\s*$/m.exec(headFile)?.[1];
+    const answer: RefsAnswer = { head: (symbolic ?? 'refs/heads/main').replace(/^refs\/heads\//, ''), branches: [], tagRefs: [] };
+    for (const line of lines(out)) {
+      const [ref = '', sha = '', type = ''] = line.split('\0');
+      if (ref.startsWith('refs/heads/')) answer.branches.push({ name: ref.slice('refs/heads/'.length), commit: sha });
+      else if (ref.startsWith('refs/tags/')) answer.tagRefs.push({ name: ref.slice('refs/tags/'.length), sha, type });
+    }
+    answer.branches.sort((a, b) => compare(a.name, b.name));
+    return answer;
+  }
+
+  /** Tag refs as tags: annotation data read from the tag objects, each peeled to its commit. */
+  private async readTags(repo: SimRepository, refs: readonly { name: string; sha: string; type: string }[]): Promise<SimTag[]> {
+    const objects = await this.read(
+      repo,
+      refs.filter((r) => r.type === 'tag').map((r) => r.sha),
+    );
+    const tags: SimTag[] = [];
+    for (const ref of refs) {
+      if (ref.type === 'commit') {
+        tags.push({ name: ref.name, sha: ref.sha, commit: ref.sha });
+        continue;
+      }
+      const reply = objects.get(ref.sha);
+      if (ref.type !== 'tag' || reply?.kind !== 'object' || !reply.data) continue;
+      const parsed = parseTagObject(reply.data.toString('utf8'));
+      const commit = await this.peel(repo, ref.sha);
+      if (!commit) continue;
+      tags.push({ name: ref.name, sha: ref.sha, commit, annotation: { tagger: signature(parsed.tagger), message: parsed.message } });
+    }
+    return tags.sort((a, b) => compare(a.name, b.name));
   }
 
   /** The commit a tag object finally points at. */

@@ -68,9 +68,9 @@ export interface SimGit {
   find(path: string): Promise<SimRepository | undefined>;
   /** The default branch (HEAD's target) and its commit; `commit` is undefined for an empty repository. */
   defaultBranch(repo: SimRepository): Promise<{ name: string; commit?: string }>;
-  /** Every branch with its commit, sorted by name. */
+  /** Every branch with its commit, sorted by name (each call answers a fresh array). */
   branches(repo: SimRepository): Promise<{ name: string; commit: string }[]>;
-  /** Every tag, sorted by name, with annotation data for annotated tags. */
+  /** Every tag, sorted by name, with annotation data for annotated tags (each call answers a fresh array). */
   tags(repo: SimRepository): Promise<SimTag[]>;
   /** A branch, tag, full or abbreviated SHA (or `HEAD`) → commit SHA. */
   resolveCommit(repo: SimRepository, rev: string): Promise<string | undefined>;
@@ -86,6 +86,11 @@ export interface SimGit {
   fileAt(repo: SimRepository, rev: string, path: string): Promise<SimBlob | undefined>;
   /** Creates a tag: annotated when `message` is given (with `tagger`), else lightweight. Fails (rejects) if the name exists or the target is unknown. */
   createTag(repo: SimRepository, tag: { name: string; target: string; message?: string; tagger?: { name: string; email: string; date?: string } }): Promise<SimTag>;
+  /**
+   * Forgets what it may have cached of a repository's refs: for writes made next to it (the GitHub
+   * face's `update-ref`). Writes by other processes need no call; they are noticed on the next read.
+   */
+  refsChanged(repo: SimRepository): void;
   /** Stops the git processes it keeps. */
   close(): Promise<void>;
 }

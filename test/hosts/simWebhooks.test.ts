@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Gitlab } from '@gitbeaker/rest';
 import { Octokit } from '@octokit/rest';
@@ -9,12 +6,8 @@ import { HostSimulator } from '../../src/hosts/index.js';
 import { useTempDir } from '../support/gitRepo.js';
 import { QUIET, buildSimRepos } from './simRepos.js';
 import type { SimRepos } from './simRepos.js';
-
-interface Delivery {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import { startWebhookReceiver } from './webhookReceiver.js';
+import type { Delivery, WebhookReceiver } from './webhookReceiver.js';
 
 const GITHUB_SECRET = 'hook-secret';
 const GITLAB_SECRET = 'gitlab-token';
@@ -23,21 +16,14 @@ describe('webhooks for tags created through the simulator', () => {
   const dir = useTempDir('modelgate-sim-webhooks');
   let repos: SimRepos;
   let sim: HostSimulator;
-  let receiver: Server;
+  let receiver: WebhookReceiver;
   let deliveries: Delivery[] = [];
 
   beforeAll(async () => {
     repos = await buildSimRepos(dir.path);
-    receiver = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        deliveries.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-        response.writeHead(request.url === '/refuse' ? 500 : 202).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    receiver = await startWebhookReceiver();
+    deliveries = receiver.deliveries;
+    const hooks = receiver.url;
     sim = await HostSimulator.start({
       reposDir: dir.path,
       tokens: { tok: { name: 'ada' } },
@@ -49,12 +35,12 @@ describe('webhooks for tags created through the simulator', () => {
     });
   });
   beforeEach(() => {
-    deliveries = [];
+    deliveries.length = 0;
     sim.resetStats();
   });
   afterAll(async () => {
     await sim?.close();
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await receiver?.close();
   });
 
   it('delivers a signed GitHub create and push, and a GitLab Tag Push Hook, for a tag made through GitHub\'s git/tags + git/refs', async () => {

@@ -398,6 +398,27 @@ function githubRoutes(core: SimCore): SimRoute[] {
         };
       },
     },
+    {
+      method: 'DELETE',
+      pattern: '/repos/{owner}/{repo}/git/refs/{ref+}',
+      name: 'DELETE /repos/{owner}/{repo}/git/refs/{ref}',
+      write: true,
+      docs: `${D.refs}#delete-a-reference`,
+      handle: async (request) => {
+        const repo = await repoOf(request);
+        // `tags/x` or `heads/x`, as octokit sends it (`%2F` or `/`); a leading `refs/` is tolerated as on the GET.
+        const ref = `refs/${(request.params.ref ?? '').replace(/^refs\//, '')}`;
+        const tagName = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+        // The simulator serves branches and tags only; anything else does not exist here.
+        if (tagName === undefined && !ref.startsWith('refs/heads/')) throw new HostError(422, 'Reference does not exist');
+        if (ref === `refs/heads/${(await plumbing.facts(repo)).defaultBranch}`) throw new HostError(422, 'Cannot delete the default branch');
+        const sha = await plumbing.deleteRef(repo, ref);
+        if (!sha) throw new HostError(422, 'Reference does not exist');
+        // As for creation, only tags have webhooks here.
+        if (tagName !== undefined) core.tagDeleted({ repo, tagName, sha, identity: request.identity });
+        return { status: 204 };
+      },
+    },
   ];
 
   /** Branch and tag refs whose names could start with `prefix`, sorted by ref name. */

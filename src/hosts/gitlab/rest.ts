@@ -326,6 +326,19 @@ function gitlabRoutes(core: SimCore): SimRoute[] {
       },
     },
     {
+      method: 'DELETE',
+      pattern: '/projects/{id}/repository/tags/{tag_name}',
+      write: true,
+      handle: async (request) => {
+        const repo = await projectOf(request);
+        const name = request.params.tag_name ?? '';
+        const sha = name === '' ? undefined : await plumbing.deleteRef(repo, `refs/tags/${name}`);
+        if (!sha) throw notFound('Tag');
+        core.tagDeleted({ repo, tagName: name, sha, identity: request.identity });
+        return { status: 204 };
+      },
+    },
+    {
       method: 'GET',
       pattern: '/projects/{id}/repository/commits/{sha}',
       handle: async (request) => {
