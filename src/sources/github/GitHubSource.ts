@@ -249,7 +249,8 @@ export class GitHubSource implements GitSource {
     for (const full of this.repos) {
       const [owner, repo] = splitName(full);
       try {
-        const data = (await this.conditionalGet('GET /repos/{owner}/{repo}', { owner, repo })).data as { full_name: string; html_url: string };
+        const data = (await this.conditionalGet('GET /repos/{owner}/{repo}', { owner, repo })).data as { full_name?: unknown; html_url?: unknown } | null;
+        if (typeof data?.full_name !== 'string' || typeof data.html_url !== 'string') throw this.malformed(undefined, `repository ${full}`);
         add(this.describe(data.full_name, data.html_url));
       } catch (error) {
         if (statusOf(error) !== 404 && statusOf(error) !== 403) throw this.upstream(`listing ${full}`, error);
@@ -474,6 +475,7 @@ export class GitHubSource implements GitSource {
     } catch (error) {
       throw this.upstream(`${info.ref}: listing the files of tree ${root}`, error, info);
     }
+    if (typeof data !== 'object' || data === null || !Array.isArray(data.tree)) throw this.malformed(info, `the listing of tree ${root}`);
     if (data.truncated) {
       this.log?.info(`${info.ref}: the tree ${root} is too large for one listing; reading it level by level.`);
       return false;
@@ -614,6 +616,7 @@ export class GitHubSource implements GitSource {
     // Over 512,000 bytes, binary, or not UTF-8: GraphQL's text is not the file, so read the bytes.
     try {
       const blob = await this.octokit.rest.git.getBlob({ owner, repo, file_sha: answer.oid });
+      if (typeof blob.data !== 'object' || blob.data === null || typeof blob.data.content !== 'string') throw this.malformed(info, `blob ${answer.oid}`);
       const bytes = Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8');
       return decodeText(bytes, blob.data.size ?? bytes.byteLength);
     } catch (error) {
@@ -642,10 +645,20 @@ export class GitHubSource implements GitSource {
     for (let page = 1; ; page += 1) {
       const answer: { data: unknown; link?: string } = await this.conditionalGet(route, { ...params, per_page: this.perPage, page });
       const { data, link } = answer;
-      const items = Array.isArray(data) ? (data as T[]) : [];
+      // A listing that is not a list must not read as "no repositories": that would forget them all.
+      if (!Array.isArray(data)) throw this.malformed(undefined, `page ${page} of ${route.replace(/^GET /, '')}`);
+      const items = data as T[];
       all.push(...items);
       if (!link || !/rel="next"/.test(link) || items.length === 0) return all;
     }
+  }
+
+  /** A 200 whose body is not what the endpoint returns (cut short, or not JSON). */
+  private malformed(info: RepositoryInfo | undefined, what: string): UpstreamError {
+    return new UpstreamError(
+      `${info ? `${info.ref}: ` : ''}GitHub's answer for ${what} was not the JSON that endpoint returns (cut short or garbled in transit?); nothing of it was kept. Indexing tries again on the next pass.`,
+      this.name,
+    );
   }
 
   private notFound(info: RepositoryInfo): UpstreamError {
