@@ -24,6 +24,8 @@ export interface GithubSourceConfig {
   repos: string[];
   orgs: string[];
   webhookSecret?: string;
+  /** How refs read before are checked again: batched GraphQL (default) or free 304s (docs/decisions/0002). */
+  refsCheck?: 'graphql' | 'etag';
 }
 
 export interface GitlabSourceConfig {
@@ -172,9 +174,11 @@ function sourceConfig(raw: unknown, key: string, file: string, fail: (key: strin
       return { kind, name: name as string, path };
     }
     case 'github': {
-      allowed(['kind', 'name', 'url', 'token', 'repos', 'orgs', 'webhookSecret']);
+      allowed(['kind', 'name', 'url', 'token', 'repos', 'orgs', 'webhookSecret', 'refsCheck']);
       const token = str('token', false);
       const webhookSecret = str('webhookSecret', false);
+      const refsCheck = str('refsCheck', false);
+      if (refsCheck !== undefined && refsCheck !== 'graphql' && refsCheck !== 'etag') fail(`${key}.refsCheck`, 'graphql or etag', refsCheck);
       return {
         kind,
         name: name as string,
@@ -183,6 +187,7 @@ function sourceConfig(raw: unknown, key: string, file: string, fail: (key: strin
         repos: list('repos'),
         orgs: list('orgs'),
         ...(webhookSecret ? { webhookSecret } : {}),
+        ...(refsCheck === 'graphql' || refsCheck === 'etag' ? { refsCheck } : {}),
       };
     }
     case 'gitlab': {

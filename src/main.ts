@@ -26,6 +26,7 @@ export function createSources(config: Config, log?: Logger): GitSource[] {
           client: (onRequest) => createGitHubClient({ baseUrl: source.url, ...(source.token ? { token: source.token } : {}), onRequest, ...(log ? { log } : {}) }),
           repos: source.repos,
           orgs: source.orgs,
+          ...(source.refsCheck ? { refsCheck: source.refsCheck } : {}),
           ...(log ? { log } : {}),
         });
       case 'gitlab':

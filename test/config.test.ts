@@ -64,6 +64,7 @@ describe('configuration', () => {
     ['a redis URL without scheme', 'redis: localhost:6379\nsources: [{kind: local, path: a}]\n', 'redis', /redis:\/\/ or rediss:\/\//],
     ['a typo under listen', 'listen: { prot: 5000 }\nsources: [{kind: local, path: a}]\n', 'listen.prot', /unknown setting/],
     ['a typo under refresh', 'refresh: { intervall: 1s }\nsources: [{kind: local, path: a}]\n', 'refresh.intervall', /unknown setting/],
+    ['an unknown refsCheck', 'sources: [{kind: github, repos: [a/b], refsCheck: sometimes}]\n', 'sources[0].refsCheck', /must be graphql or etag, got "sometimes"/],
     ['a folder that does not exist', 'sources: [{kind: local, path: ./nowhere}]\n', 'sources[0].path', /must be an existing folder/],
   ])('reports %s with the file, the key and what was expected', (_name, text, key, message) => {
     const error = errorOf(text);

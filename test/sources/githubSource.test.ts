@@ -17,7 +17,7 @@ const BIG_TEXT = 'x'.repeat(600_000);
  * larger than GraphQL's text limit and one larger than the source's limit, nested folders;
  * acme/vision and acme/third for listings; solo/one for a user's listing.
  */
-async function buildRepos(root: string): Promise<{ first: string; second: string; third: RepoWriter }> {
+async function buildRepos(root: string): Promise<{ first: string; second: string; third: RepoWriter; vision: RepoWriter }> {
   const churn = await createRepo(root, 'acme/churn');
   await churn.write({ 'dvc.yaml': DVC_YAML, 'params.yaml': 'lr: 0.1\n', 'models/churn.pkl.dvc': 'outs:\n- md5: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n  path: churn.pkl\n' });
   const first = await churn.commit('first\n\nwith a body', { date: '2025-01-01T10:00:00+02:00' });
@@ -47,13 +47,13 @@ async function buildRepos(root: string): Promise<{ first: string; second: string
   const solo = await createRepo(root, 'solo/one');
   await solo.write({ 'README.md': 'one\n' });
   await solo.commit('one', { date: '2025-01-06T00:00:00Z' });
-  return { first, second, third: writers[1] as RepoWriter };
+  return { first, second, third: writers[1] as RepoWriter, vision: writers[0] as RepoWriter };
 }
 
 describe('GitHubSource against the host simulator, with the local source as the oracle', () => {
   const dir = useTempDir('modelgate-github-source');
   let sim: HostSimulator;
-  let commits: { first: string; second: string; third: RepoWriter };
+  let commits: { first: string; second: string; third: RepoWriter; vision: RepoWriter };
   let local: LocalGitSource;
   const sources: GitSource[] = [];
 
@@ -197,6 +197,28 @@ describe('GitHubSource against the host simulator, with the local source as the 
       if (!mine || result?.status !== 'fulfilled') throw new Error(`${info.ref} failed: ${result?.status === 'rejected' ? String(result.reason) : ''}`);
       expect(result.value).toEqual(await local.readRefs(mine));
     }
+  });
+
+  it('with refsCheck etag, checks unchanged refs with two free 304s and no GraphQL, and re-reads them after a new tag', async () => {
+    const source = github({ repos: ['acme/vision'], refsCheck: 'etag' });
+    const [remote, mine] = await pair(source, 'acme/vision');
+    sim.resetStats();
+    const refs = await source.readRefs(remote);
+    // Cold: the tags' ETag (REST), then the refs (GraphQL).
+    expect(sim.stats().byEndpoint).toEqual({
+      'GET /repos/{owner}/{repo}/git/matching-refs/{ref}': expect.objectContaining({ requests: 1 }),
+      'POST /graphql': expect.objectContaining({ requests: 1 }),
+    });
+    sim.resetStats();
+    expect(await source.readRefs(remote)).toEqual(refs);
+    expect({ requests: sim.stats().requests, notModified: sim.stats().notModified, graphql: sim.stats().byEndpoint['POST /graphql'] }).toEqual({ requests: 2, notModified: 2, graphql: undefined });
+    await commits.vision.tag('vision#prod#1', { message: 'prod', date: '2025-01-06T00:00:00Z' });
+    sim.resetStats();
+    const after = await source.readRefs(remote);
+    expect(after).toEqual(await local.readRefs(mine));
+    expect(after.tags.map((t) => t.name)).toContain('vision#prod#1');
+    // The tags' ETag changed (200), the head did not (304), then one GraphQL query.
+    expect({ requests: sim.stats().requests, notModified: sim.stats().notModified }).toEqual({ requests: 3, notModified: 1 });
   });
 
   it('re-reads the refs after a new tag', async () => {

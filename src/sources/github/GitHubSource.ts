@@ -38,6 +38,14 @@ export interface GitHubSourceOptions {
   /** Repositories the indexer should work on at once (their pieces share queries). Default 32. */
   concurrency?: number;
   /**
+   * How a repository whose refs were read before is checked again. `graphql` (default): its
+   * tags are re-read in the batched queries, about one point per 25 repositories and no other
+   * request. `etag`: two conditional REST requests per repository, both answered 304 when
+   * nothing changed, which GitHub does not charge against the primary rate limit; costs one
+   * more REST call per repository cold (docs/decisions/0002).
+   */
+  refsCheck?: 'graphql' | 'etag';
+  /**
    * Unseen trees one listing round may ask GraphQL for; above it, one REST recursive listing
    * reads the whole tree (a first look at a large monorepo). Default 100.
    */
@@ -176,6 +184,9 @@ export class GitHubSource implements GitSource {
   private readonly log: Logger | undefined;
   private readonly batcher: GraphqlBatcher;
   private readonly maxGraphqlTreesPerRound: number;
+  private readonly refsCheck: 'graphql' | 'etag';
+  /** `etag` mode: what `readRefs` last saw and the tags' ETag that tells whether it still holds. */
+  private readonly refsCache = new Map<string, { refs: RepositoryRefs; tagsEtag: string }>();
   private calls = 0;
   private readonly validated = new Map<string, Validated>();
   /** Tree SHA → its entries by name. Shared by all repositories: a SHA names the same content everywhere. */
@@ -211,6 +222,7 @@ export class GitHubSource implements GitSource {
     this.maxRateLimitWaitMs = (options.maxRateLimitWaitSeconds ?? 900) * 1000;
     this.log = options.log;
     this.maxGraphqlTreesPerRound = Math.max(0, options.maxGraphqlTreesPerRound ?? 100);
+    this.refsCheck = options.refsCheck ?? 'graphql';
     this.batcher = new GraphqlBatcher((query, variables) => this.send(query, variables), {
       maxWeight: Math.max(1, options.objectsPerQuery ?? 250),
       maxInFlight: Math.max(1, options.queriesInFlight ?? 4),
@@ -284,6 +296,42 @@ export class GitHubSource implements GitSource {
    */
   async readRefs(info: RepositoryInfo): Promise<RepositoryRefs> {
     const [owner, name] = this.split(info);
+    if (this.refsCheck === 'graphql') return this.queryRefs(info, owner, name);
+    // `etag`: two conditional REST requests decide whether the refs cached still hold; both 304 (free) → no GraphQL.
+    const cached = this.refsCache.get(info.path);
+    if (cached?.refs.defaultBranch !== undefined && cached.refs.headCommit !== undefined) {
+      const [tags, head] = await Promise.all([
+        this.notModified(info, 'GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { owner, repo: name, ref: 'tags/' }, cached.tagsEtag),
+        this.notModified(
+          info,
+          'GET /repos/{owner}/{repo}/commits/{ref}',
+          { owner, repo: name, ref: cached.refs.defaultBranch, headers: { accept: 'application/vnd.github.sha' } },
+          `"${cached.refs.headCommit}"`,
+        ),
+      ]);
+      if (tags.unchanged && head.unchanged) return cloneRefs(cached.refs);
+      return this.rememberRefs(info, await this.queryRefs(info, owner, name), tags.etag ?? cached.tagsEtag);
+    }
+    // The tags' ETag first, so a tag pushed while GraphQL runs makes the next check fail, never hides.
+    let tagsEtag: string | undefined;
+    try {
+      const response = await this.octokit.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { owner, repo: name, ref: 'tags/' });
+      tagsEtag = response.headers.etag;
+    } catch (error) {
+      // 409: an empty repository has no refs; GraphQL says so.
+      if (statusOf(error) !== 409) throw this.upstream(`${info.ref}: reading tags`, error, info);
+    }
+    return this.rememberRefs(info, await this.queryRefs(info, owner, name), tagsEtag);
+  }
+
+  private rememberRefs(info: RepositoryInfo, refs: RepositoryRefs, tagsEtag: string | undefined): RepositoryRefs {
+    if (tagsEtag !== undefined && refs.headCommit !== undefined) this.refsCache.set(info.path, { refs: cloneRefs(refs), tagsEtag });
+    else this.refsCache.delete(info.path);
+    return refs;
+  }
+
+  /** The refs through GraphQL: one batched piece per 100 tags, plus tag chains deeper than the query peels. */
+  private async queryRefs(info: RepositoryInfo, owner: string, name: string): Promise<RepositoryRefs> {
     const refs: RepositoryRefs = { tags: [] };
     const listed: { name: string; target: TagTarget }[] = [];
     let after: string | null = null;
@@ -624,6 +672,25 @@ export class GitHubSource implements GitSource {
     }
   }
 
+  /** Whether a conditional request answers 304 for the ETag; a 200's new ETag is returned. */
+  private async notModified(
+    info: RepositoryInfo,
+    route: string,
+    params: Record<string, unknown> & { headers?: Record<string, string> },
+    etag: string,
+  ): Promise<{ unchanged: boolean; etag?: string }> {
+    try {
+      const response = await this.octokit.request(route, { ...params, headers: { ...params.headers, 'if-none-match': etag } });
+      return { unchanged: false, ...(response.headers.etag ? { etag: response.headers.etag } : {}) };
+    } catch (error) {
+      if (statusOf(error) === 304) return { unchanged: true };
+      if (statusOf(error) === 404) throw this.notFound(info);
+      // 409 (emptied), 422 (branch gone): not unchanged; the GraphQL query finds out.
+      if (statusOf(error) === 409 || statusOf(error) === 422) return { unchanged: false };
+      throw this.upstream(`${info.ref}: checking whether the refs changed`, error, info);
+    }
+  }
+
   /** A conditional GET: 304 answers the stored body (free on GitHub); 200 stores the new ETag. */
   private async conditionalGet(route: string, params: Record<string, unknown>): Promise<{ data: unknown; link?: string }> {
     const key = `${route} ${JSON.stringify(params)}`;
@@ -706,6 +773,10 @@ function splitName(full: string): [string, string] {
     throw new InputError(`Expected a GitHub repository as owner/name, got ${JSON.stringify(full)}.`);
   }
   return [full.slice(0, slash), full.slice(slash + 1)];
+}
+
+function cloneRefs(refs: RepositoryRefs): RepositoryRefs {
+  return { ...refs, tags: refs.tags.map((tag): RawTag => ({ ...tag, ...(tag.annotation ? { annotation: { ...tag.annotation, tagger: { ...tag.annotation.tagger } } } : {}) })) };
 }
 
 /** Caches of immutable things, bounded crudely: cleared when full (a miss only costs a request). */
