@@ -1,6 +1,10 @@
-// The store's public surface: the contract, the embedded implementation, per-request loaders.
+// The store's public surface: the contract, the embedded and Redis implementations, Redis keys, per-request loaders.
 export type { RegistryStore, ModelSummary, RepositoryStatus } from './RegistryStore.js';
 export { InMemoryRegistryStore } from './InMemoryRegistryStore.js';
 export { createLoaders } from './createLoaders.js';
 export { importKeysOf } from './summarizeModel.js';
 export type { Loaders } from './createLoaders.js';
+export { RedisRegistryStore, redactRedisUrl } from './RedisRegistryStore.js';
+export type { RedisRegistryStoreOptions } from './RedisRegistryStore.js';
+export { DEFAULT_KEY_PREFIX, redisKeys } from './redisKeys.js';
+export type { RedisKeys, SnapshotKeys } from './redisKeys.js';

@@ -2,9 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import type { ModelRecord, VersionRecord, RepositorySnapshot } from '../../src/registry/index.js';
 import { InMemoryRegistryStore } from '../../src/store/index.js';
 import type { RegistryStore } from '../../src/store/index.js';
+import { useTestRedis } from '../support/redis.js';
 
-/** The contract every RegistryStore keeps; the Redis store joins this list. */
-const implementations: [string, () => Promise<RegistryStore>][] = [['InMemoryRegistryStore', async () => InMemoryRegistryStore.create()]];
+const redis = useTestRedis('contract');
+
+/** The contract every RegistryStore keeps; each Redis store gets a key prefix of its own. */
+const implementations: [string, () => Promise<RegistryStore>][] = [
+  ['InMemoryRegistryStore', async () => InMemoryRegistryStore.create()],
+  ['RedisRegistryStore', async () => redis.store()],
+];
 
 function model(repository: string, name: string, overrides: Partial<ModelRecord> = {}): ModelRecord {
   return {

@@ -1,0 +1,75 @@
+/**
+ * Every Redis key Modelgate uses, in one place, so the layout can be read (and changed,
+ * by bumping the version in the prefix) without hunting through the code.
+ *
+ * Layout under the prefix (`mg:v1:` by default):
+ *
+ * | key                                     | type   | holds                                         |
+ * |-----------------------------------------|--------|-----------------------------------------------|
+ * | `repositories`                          | hash   | repository ref → its current generation id    |
+ * | `statuses`                              | hash   | repository ref → RepositoryStatus JSON        |
+ * | `snapshot:<repo ref>:<gen>:repository`  | string | RepositoryRecord JSON                         |
+ * | `snapshot:<repo ref>:<gen>:models`      | hash   | model ref → ModelRecord JSON                  |
+ * | `snapshot:<repo ref>:<gen>:summaries`   | string | ModelSummary[] JSON (what `listModels` reads) |
+ *
+ * A generation is one `putSnapshot`: its keys carry a TTL while written, lose it when
+ * `repositories` points at them, and get a short TTL again when replaced or removed. The
+ * `repositories` hash is the only pointer, so switching it switches the whole snapshot.
+ */
+
+import { ConfigError } from '../errors.js';
+
+/** The default key prefix: project and key-layout version. Bump the version when the layout changes. */
+export const DEFAULT_KEY_PREFIX = 'mg:v1:';
+
+/** The three keys of one generation of a repository's snapshot. */
+export interface SnapshotKeys {
+  repository: string;
+  models: string;
+  summaries: string;
+}
+
+/**
+ * A snapshot key split around its generation id (`head + gen + tail`), so a Lua script can
+ * name the keys of a generation it only learns inside Redis, without a second copy of the layout.
+ */
+export interface SnapshotKeyParts {
+  head: string;
+  tails: SnapshotKeys;
+}
+
+/** The keys of one prefix. */
+export interface RedisKeys {
+  readonly prefix: string;
+  /** Hash: repository ref → current generation id. */
+  readonly repositories: string;
+  /** Hash: repository ref → status JSON. */
+  readonly statuses: string;
+  /** The keys of generation `gen` of repository `ref`. */
+  snapshot(ref: string, gen: string): SnapshotKeys;
+  /** The same keys, split around the generation id. */
+  snapshotParts(ref: string): SnapshotKeyParts;
+}
+
+/**
+ * The keys under `prefix`. Generation ids must hold no colon (the store makes base-36 ones),
+ * so a key names one repository and one generation. Throws ConfigError for an empty prefix:
+ * Modelgate's keys would mix with everything else in the database.
+ */
+export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
+  if (prefix.length === 0) throw new ConfigError('The Redis key prefix is empty; expected something like "mg:v1:" so Modelgate keys stay apart from other data. Set a prefix or leave the default.', undefined, 'prefix');
+  const parts = (ref: string): SnapshotKeyParts => ({
+    head: `${prefix}snapshot:${ref}:`,
+    tails: { repository: ':repository', models: ':models', summaries: ':summaries' },
+  });
+  return {
+    prefix,
+    repositories: `${prefix}repositories`,
+    statuses: `${prefix}statuses`,
+    snapshot(ref, gen) {
+      const { head, tails } = parts(ref);
+      return { repository: head + gen + tails.repository, models: head + gen + tails.models, summaries: head + gen + tails.summaries };
+    },
+    snapshotParts: parts,
+  };
+}
