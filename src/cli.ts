@@ -6,12 +6,16 @@ import { ConfigError } from './errors.js';
 import type { HostSimulator } from './hosts/index.js';
 import type { IndexSummary } from './indexer/index.js';
 import { createLogger } from './log.js';
-import { indexOnce, startGateway } from './main.js';
+import { indexOnce, startGateway, startWorker } from './main.js';
+import { redactRedisUrl } from './store/index.js';
 
 const HELP = `modelgate — a GraphQL gateway over the DVC/GTO model registries in Git
 
 Usage:
-  modelgate [serve] [--config FILE]     index in the background and serve GraphQL (default)
+  modelgate [serve] [--config FILE] [--no-worker]
+                                        index in the background and serve GraphQL (default);
+                                        with Redis, --no-worker leaves indexing to workers
+  modelgate worker [--config FILE]      run indexing jobs from the shared Redis, serve nothing
   modelgate index [--config FILE] [--json]
                                         index once, print a summary, exit 1 if a repository failed
   modelgate hosts --repos DIR [--port N] [--host H] [--latency MS] [--token T]...
@@ -27,6 +31,8 @@ interface Args {
   command: string;
   config?: string;
   json: boolean;
+  /** `serve --no-worker`: leave indexing jobs to `modelgate worker` processes. */
+  noWorker: boolean;
   /** Options of `modelgate hosts`. */
   hosts: HostsArgs;
 }
@@ -42,7 +48,7 @@ interface HostsArgs {
 const HOSTS_FLAGS = new Set(['--repos', '--port', '--host', '--latency', '--token']);
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: 'serve', json: false, hosts: { tokens: [] } };
+  const args: Args = { command: 'serve', json: false, noWorker: false, hosts: { tokens: [] } };
   let commandSeen = false;
   const hostsFlags: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -63,6 +69,8 @@ function parseArgs(argv: string[]): Args {
       args.config = arg.slice('--config='.length);
     } else if (arg === '--json') {
       args.json = true;
+    } else if (arg === '--no-worker') {
+      args.noWorker = true;
     } else if (arg === '--help' || arg === '-h') {
       args.command = 'help';
     } else if (!arg.startsWith('-') && !commandSeen) {
@@ -72,6 +80,7 @@ function parseArgs(argv: string[]): Args {
       throw new ConfigError(`Unknown argument "${arg}". Run \`modelgate help\` for the usage.`);
     }
   }
+  if (args.noWorker && args.command !== 'serve') throw new ConfigError(`--no-worker belongs to \`modelgate serve\`, not \`modelgate ${args.command}\`.`);
   if (hostsFlags.length > 0 && args.command !== 'hosts') {
     throw new ConfigError(`${hostsFlags[0]} belongs to \`modelgate hosts\`, not \`modelgate ${args.command}\`. Run \`modelgate help\` for the usage.`);
   }
@@ -122,7 +131,9 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   switch (args.command) {
     case 'serve':
-      return serve(config);
+      return serve(config, args.noWorker);
+    case 'worker':
+      return worker(config);
     case 'index':
       return index(config, args.json);
     default:
@@ -131,11 +142,12 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-async function serve(config: Config): Promise<number> {
+async function serve(config: Config, noWorker: boolean): Promise<number> {
   const log = createLogger();
   let gateway;
   try {
-    gateway = await startGateway(config, log);
+    if (noWorker && !config.redis) throw new ConfigError('--no-worker needs a Redis shared with `modelgate worker` processes (`redis:` in the config, or REDIS_URL); without one this gateway would never index.', config.file, 'redis');
+    gateway = await startGateway(config, log, { worker: !noWorker });
   } catch (error) {
     return reportStartupError(error);
   }
@@ -148,6 +160,26 @@ async function serve(config: Config): Promise<number> {
   });
   log.info('shutting down');
   await gateway.stop();
+  return 0;
+}
+
+/** `modelgate worker`: indexing jobs from the shared Redis until SIGINT or SIGTERM. */
+async function worker(config: Config): Promise<number> {
+  const log = createLogger();
+  let running;
+  try {
+    running = await startWorker(config, log);
+  } catch (error) {
+    return reportStartupError(error);
+  }
+  process.stdout.write(`Modelgate worker: indexing jobs from ${redactRedisUrl(config.redis ?? '')} (sources: ${config.sources.map((s) => s.name).join(', ')}).\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('shutting down: finishing the jobs under way');
+  await running.stop();
   return 0;
 }
 

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './errors.js';
+import { DEFAULT_KEY_PREFIX } from './store/redisKeys.js';
 
 /**
  * The only reader of the configuration file and of `process.env`. Everything is checked
@@ -47,7 +48,10 @@ export interface Config {
   demo: boolean;
   listen: { host: string; port: number };
   redis?: string;
-  refresh: { intervalMs: number };
+  /** Prefix of every Redis key (and BullMQ queue); several deployments can share one Redis. */
+  redisPrefix: string;
+  /** `stallAfterMs`: a job whose worker stopped answering this long goes to another worker. */
+  refresh: { intervalMs: number; stallAfterMs?: number };
   sources: SourceConfig[];
   /** Where the demo repositories are built (and other local caches kept). */
   cacheDir: string;
@@ -74,6 +78,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       demo: true,
       listen: { host: env.HOST ?? '127.0.0.1', port: portFrom(env.PORT, 'PORT', 'the environment') ?? 4000 },
       ...(env.REDIS_URL ? { redis: redisUrlFrom(env.REDIS_URL, 'REDIS_URL', 'the environment') } : {}),
+      redisPrefix: DEFAULT_KEY_PREFIX,
       refresh: { intervalMs: DEFAULT_INTERVAL_MS },
       sources: [{ kind: 'local' as const, name: 'local', path: resolve(cacheDir, 'demo') }],
       cacheDir,
@@ -102,7 +107,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
   if (!isRecord(root)) fail('(top level)', 'a mapping of settings (listen, redis, refresh, sources)', root);
   const top = expand(root, env, file) as Record<string, unknown>;
-  const known = new Set(['listen', 'redis', 'refresh', 'sources']);
+  const known = new Set(['listen', 'redis', 'redisPrefix', 'refresh', 'sources']);
   for (const key of Object.keys(top)) {
     if (!known.has(key)) fail(key, `one of ${[...known].join(', ')} (unknown setting)`, key);
   }
@@ -120,12 +125,16 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const redis = env.REDIS_URL !== undefined ? redisUrlFrom(env.REDIS_URL, 'REDIS_URL', 'the environment') : top.redis;
   if (redis !== undefined) redisUrlFrom(redis, 'redis', file);
+  const redisPrefix = top.redisPrefix ?? DEFAULT_KEY_PREFIX;
+  if (typeof redisPrefix !== 'string' || !/^[A-Za-z0-9_.{}:-]+$/.test(redisPrefix)) fail('redisPrefix', 'a non-empty key prefix of letters, digits and _ . - : { } (like mg:v1:)', redisPrefix);
 
   const refresh = top.refresh ?? {};
   if (!isRecord(refresh)) fail('refresh', 'a mapping like { interval: 10m }', refresh);
-  known2('refresh', refresh as Record<string, unknown>, ['interval']);
+  known2('refresh', refresh as Record<string, unknown>, ['interval', 'stallAfter']);
   const interval = (refresh as Record<string, unknown>).interval;
   const intervalMs = interval === undefined ? DEFAULT_INTERVAL_MS : durationMs(interval) ?? fail('refresh.interval', 'a duration like 30s, 10m or 1h', interval);
+  const stallAfter = (refresh as Record<string, unknown>).stallAfter;
+  const stallAfterMs = stallAfter === undefined ? undefined : durationMs(stallAfter) ?? fail('refresh.stallAfter', 'a duration like 30s', stallAfter);
 
   const rawSources = top.sources;
   if (!Array.isArray(rawSources) || rawSources.length === 0) fail('sources', 'a non-empty list of sources (kind: local, github or gitlab)', rawSources);
@@ -141,7 +150,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     demo: false,
     listen: { host: host as string, port },
     ...(redis ? { redis: redis as string } : {}),
-    refresh: { intervalMs },
+    redisPrefix: redisPrefix as string,
+    refresh: { intervalMs, ...(stallAfterMs !== undefined ? { stallAfterMs } : {}) },
     sources,
     cacheDir,
   });

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import type { Config } from './config.js';
 import { buildDemoRepositories } from './demo/index.js';
-import { Indexer } from './indexer/index.js';
+import { Redis } from 'ioredis';
+import { ConfigError } from './errors.js';
+import { IndexJobs, Indexer } from './indexer/index.js';
 import type { IndexSummary } from './indexer/index.js';
 import type { Logger } from './log.js';
 import { GitHubSource, GitLabSource, LocalGitSource, createGitHubClient, createGitLabClient } from './sources/index.js';
 import type { GitSource } from './sources/index.js';
-import { InMemoryRegistryStore } from './store/index.js';
+import { InMemoryRegistryStore, RedisRegistryStore, redactRedisUrl, redisKeys } from './store/index.js';
 import type { RegistryStore } from './store/index.js';
 import { createServer } from './transport/index.js';
 import type { RunningServer } from './transport/index.js';
@@ -40,20 +42,56 @@ export function createSources(config: Config, log?: Logger): GitSource[] {
   });
 }
 
-function createStore(config: Config, log: Logger): RegistryStore {
-  if (config.redis) log.info(`redis is configured (${redactUrl(config.redis)}), but this version keeps its index in memory; the Redis store is on the way.`);
-  return InMemoryRegistryStore.create();
+function createStore(config: Config): RegistryStore {
+  return config.redis ? RedisRegistryStore.create({ url: config.redis, prefix: config.redisPrefix }) : InMemoryRegistryStore.create();
+}
+
+/** The job runner on Redis: BullMQ's blocking workers need `maxRetriesPerRequest: null`. */
+async function startJobs(config: Config & { redis: string }, sources: GitSource[], indexer: Indexer, work: boolean, log: Logger): Promise<{ jobs: IndexJobs; connection: Redis }> {
+  const connection = new Redis(config.redis, { maxRetriesPerRequest: null, lazyConnect: false });
+  let reported = false;
+  connection.on('error', (error: Error) => {
+    if (reported) return;
+    reported = true;
+    log.error(`Redis at ${redactRedisUrl(config.redis)} is not answering (${error.message}); indexing jobs wait until it does.`);
+  });
+  connection.on('ready', () => {
+    reported = false;
+  });
+  const jobs = await IndexJobs.start({
+    indexer,
+    sources,
+    connection,
+    keys: redisKeys(config.redisPrefix),
+    intervalMs: config.refresh.intervalMs,
+    work,
+    ...(config.refresh.stallAfterMs !== undefined ? { stallAfterMs: config.refresh.stallAfterMs } : {}),
+    log: (m) => log.info(m),
+  });
+  return { jobs, connection };
 }
 
 export interface Gateway {
   server: RunningServer;
   indexer: Indexer;
+  /** The job runner, when a Redis is configured. */
+  jobs?: IndexJobs;
   store: RegistryStore;
   stop(): Promise<void>;
 }
 
-/** `modelgate serve`: builds the demo if there is no config, then serves while indexing in the background. */
-export async function startGateway(config: Config, log: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** Run indexing jobs in this process too (Redis deployments). Default true; `serve --no-worker` says false. */
+  worker?: boolean;
+}
+
+/**
+ * `modelgate serve`: builds the demo if there is no config, then serves while indexing in the
+ * background. Without Redis the embedded indexer runs a pass every interval in this process;
+ * with Redis, passes are BullMQ jobs shared by every `serve` and `worker` on that Redis, and a
+ * restart on a warm Redis serves its index at once.
+ */
+export async function startGateway(config: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   if (config.demo) {
     const demoDir = config.sources[0]?.kind === 'local' ? config.sources[0].path : undefined;
     if (demoDir) {
@@ -63,25 +101,54 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     }
   }
   const sources = createSources(config, log);
-  const store = createStore(config, log);
+  const store = createStore(config);
   const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
+  const redis = config.redis;
+  const running = redis ? await startJobs({ ...config, redis }, sources, indexer, options.worker ?? true, log) : undefined;
   const server = await createServer({
     store,
-    indexer,
+    indexer: running?.jobs ?? indexer,
     host: config.listen.host,
     port: config.listen.port,
     log: (message, error) => log.error(message, error),
   });
-  indexer.start(config.refresh.intervalMs);
+  if (!running) indexer.start(config.refresh.intervalMs);
   return {
     server,
     indexer,
+    ...(running ? { jobs: running.jobs } : {}),
     store,
     stop: async () => {
       await indexer.stop();
+      await running?.jobs.stop();
       await server.close();
       await Promise.all(sources.map((s) => s.close()));
       await store.close();
+      await running?.connection.quit().catch(() => undefined);
+    },
+  };
+}
+
+export interface Worker {
+  jobs: IndexJobs;
+  stop(): Promise<void>;
+}
+
+/** `modelgate worker`: runs indexing jobs from the shared Redis, serves nothing. */
+export async function startWorker(config: Config, log: Logger): Promise<Worker> {
+  const redis = config.redis;
+  if (!redis) throw new ConfigError('`modelgate worker` takes its jobs from Redis: set `redis:` in the config (or REDIS_URL). Without Redis, `modelgate serve` indexes in its own process.', config.file, 'redis');
+  const sources = createSources(config, log);
+  const store = createStore(config);
+  const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
+  const { jobs, connection } = await startJobs({ ...config, redis }, sources, indexer, true, log);
+  return {
+    jobs,
+    stop: async () => {
+      await jobs.stop();
+      await Promise.all(sources.map((s) => s.close()));
+      await store.close();
+      await connection.quit().catch(() => undefined);
     },
   };
 }
@@ -90,14 +157,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
 export async function indexOnce(config: Config, onProgress?: (done: number, total: number, ref: string) => void): Promise<IndexSummary> {
   if (config.demo && config.sources[0]?.kind === 'local') await buildDemoRepositories(config.sources[0].path);
   const sources = createSources(config);
-  const store = InMemoryRegistryStore.create();
+  // With Redis, the pass lands in the shared index (gateways serve it at once); otherwise it is thrown away.
+  const store = createStore(config);
   try {
     return await Indexer.create({ sources, store, ...(onProgress ? { onProgress } : {}) }).indexAll();
   } finally {
     await Promise.all(sources.map((s) => s.close()));
+    await store.close();
   }
 }
 
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}

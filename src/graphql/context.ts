@@ -1,11 +1,20 @@
 import type { Loaders, RegistryStore } from '../store/index.js';
 
-/** What the GraphQL layer may ask of the indexer (implemented by `Indexer`). */
-export interface IndexControl {
-  /** True once the first pass has finished. */
-  readonly ready: boolean;
+/** What the indexer says about itself (`indexStatus`). */
+export interface IndexControlStatus {
   /** The last finished pass, if any. */
-  readonly lastPass?: { finishedAt: string; seconds: number; repositories: number; failed: number; apiCalls: number };
+  lastPass?: { finishedAt: string; seconds: number; repositories: number; failed: number; apiCalls: number };
+  /** Jobs waiting, running and waiting to be retried (job queue only; the embedded indexer has none). */
+  queue?: { waiting: number; active: number; delayed: number };
+  /** Host API requests per source: this process's (embedded) or every worker's (job queue). */
+  apiCalls: Record<string, number>;
+}
+
+/** What the GraphQL layer may ask of the indexer (implemented by `Indexer` and `IndexJobs`). */
+export interface IndexControl {
+  /** True once the first pass has finished (or the shared store already holds an index). */
+  readonly ready: boolean;
+  status(): Promise<IndexControlStatus>;
   /** Re-index one repository now; resolves when its snapshot is stored. Throws NotFoundError for an unknown ref. */
   refresh(ref: string): Promise<void>;
 }

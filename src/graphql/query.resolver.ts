@@ -87,13 +87,31 @@ export class QueryResolver {
 
   @Query(() => IndexStatus, { description: 'How fresh the index is.' })
   async indexStatus(@Ctx() ctx: GraphQLContext): Promise<IndexStatus> {
-    const [repositories, models] = await Promise.all([ctx.store.listRepositories(), ctx.store.listModels()]);
-    const last = ctx.indexer?.lastPass;
+    const [repositories, models, status] = await Promise.all([ctx.store.listRepositories(), ctx.store.listModels(), ctx.indexer?.status()]);
+    const statuses = await ctx.store.getStatuses(repositories);
+    const states = { fresh: 0, stale: 0, pending: 0 };
+    const failing: { ref: string; at: string }[] = [];
+    statuses.forEach((s, i) => {
+      if (!s) states.pending += 1;
+      else if (s.stale) {
+        states.stale += 1;
+        failing.push({ ref: repositories[i] as string, at: s.lastAttemptAt });
+      } else states.fresh += 1;
+    });
+    failing.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const failingRecords = (await ctx.loaders.repository.loadMany(failing.map((f) => f.ref))).filter((r): r is RepositoryRecord => r !== undefined && !(r instanceof Error));
+    const last = status?.lastPass;
     return {
       ready: ctx.indexer?.ready ?? true,
       repositories: repositories.length,
       models: models.length,
       ...(last ? { lastRunAt: last.finishedAt, lastRunSeconds: last.seconds, lastRunApiCalls: last.apiCalls } : {}),
+      repositoriesByState: states,
+      failing: failingRecords,
+      ...(status?.queue ? { queue: status.queue } : {}),
+      apiCalls: Object.entries(status?.apiCalls ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([source, calls]) => ({ source, calls })),
     };
   }
 }

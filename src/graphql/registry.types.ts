@@ -67,6 +67,26 @@ export class RegistryEvent {
   @Field(() => String, { nullable: true }) message?: string;
 }
 
+@ObjectType({ description: 'Indexing jobs in the shared queue (Redis deployments).' })
+export class IndexQueue {
+  @Field(() => Int, { description: 'Repositories waiting for a worker.' }) waiting!: number;
+  @Field(() => Int, { description: 'Repositories being indexed now.' }) active!: number;
+  @Field(() => Int, { description: 'Repositories waiting to be tried again after a failure.' }) delayed!: number;
+}
+
+@ObjectType({ description: 'Host API requests of one source.' })
+export class SourceApiCalls {
+  @Field(() => String, { description: 'The source name (the first part of its refs).' }) source!: string;
+  @Field(() => Int, { description: 'Requests sent to its host (304 answers and retries included).' }) calls!: number;
+}
+
+@ObjectType({ description: 'Repositories in each state.' })
+export class RepositoryStates {
+  @Field(() => Int, { description: 'The last indexing attempt succeeded.' }) fresh!: number;
+  @Field(() => Int, { description: 'The last attempt failed: the snapshot served is older than the repository (see `failing`).' }) stale!: number;
+  @Field(() => Int, { description: 'Listed, but no attempt finished yet.' }) pending!: number;
+}
+
 @ObjectType({ description: 'How fresh the index is.' })
 export class IndexStatus {
   @Field(() => Boolean, { description: 'The first indexing pass has finished.' }) ready!: boolean;
@@ -76,6 +96,11 @@ export class IndexStatus {
   @Field(() => Number, { nullable: true, description: 'How long the last pass took, in seconds.' }) lastRunSeconds?: number;
   @Field(() => Int, { nullable: true, description: 'Requests the last pass sent to GitHub/GitLab APIs (304 answers included; local sources send none).' })
   lastRunApiCalls?: number;
+  @Field(() => RepositoryStates, { description: 'Repositories by the outcome of their last indexing attempt.' }) repositoriesByState!: RepositoryStates;
+  @Field(() => [Repository], { description: 'Repositories whose last attempt failed (`lastError` says why), the oldest failure first.' }) failing!: unknown[];
+  @Field(() => IndexQueue, { nullable: true, description: 'The job queue, when indexing runs as jobs on Redis; null for the embedded indexer.' }) queue?: IndexQueue;
+  @Field(() => [SourceApiCalls], { description: 'Host API requests per hosted source: since this process started (embedded), or by every worker (Redis).' })
+  apiCalls!: SourceApiCalls[];
 }
 
 /* Relay connections, one class pair per node type. */

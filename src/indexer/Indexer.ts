@@ -18,6 +18,19 @@ export interface IndexSummary {
   apiCalls: Record<string, number>;
 }
 
+/** A repository and the source that lists it. */
+export interface WorkItem {
+  source: GitSource;
+  repository: RepositoryInfo;
+}
+
+/** What listing every source found: the repositories, the sources that listed, and those that failed to. */
+export interface Listing {
+  work: WorkItem[];
+  listedSources: string[];
+  failed: { repository: string; error: string }[];
+}
+
 /** The last finished pass, as `indexStatus` shows it. */
 export interface LastPass {
   finishedAt: string;
@@ -49,7 +62,7 @@ export class Indexer {
   private passes = 0;
   private last: LastPass | undefined;
   /** The repositories the last listing found, by ref, for single-repository refreshes. */
-  private known = new Map<string, { source: GitSource; repository: RepositoryInfo }>();
+  private known = new Map<string, WorkItem>();
 
   private constructor(private readonly options: IndexerOptions) {}
 
@@ -65,6 +78,13 @@ export class Indexer {
   /** The last finished pass, if any. */
   get lastPass(): LastPass | undefined {
     return this.last;
+  }
+
+  /** What `indexStatus` shows: the last pass and this process's API calls per hosted source. */
+  async status(): Promise<{ lastPass?: LastPass; apiCalls: Record<string, number> }> {
+    const apiCalls: Record<string, number> = {};
+    for (const source of this.options.sources) if (source.apiCalls !== undefined) apiCalls[source.name] = source.apiCalls;
+    return { ...(this.last ? { lastPass: this.last } : {}), apiCalls };
   }
 
   /** Runs one pass over every source (or joins the pass already running). */
@@ -91,17 +111,7 @@ export class Indexer {
 
   /** Re-indexes one repository now. Unknown refs (not listed by any source) are a NotFoundError. */
   async refresh(ref: string): Promise<void> {
-    let item = this.known.get(ref);
-    if (!item) {
-      const sourceName = ref.slice(0, ref.indexOf(':'));
-      const source = this.options.sources.find((s) => s.name === sourceName);
-      const repository = source && (await source.listRepositories()).find((r) => r.ref === ref);
-      if (!source || !repository) throw new NotFoundError(`No configured source lists the repository ${ref}; check the ref against \`repositories\`.`);
-      item = { source, repository };
-      this.known.set(ref, item);
-    }
-    const summary = emptySummary();
-    await this.indexOne(item.source, item.repository, summary);
+    const summary = await this.indexRef(ref);
     if (summary.failed[0]) this.options.log?.(`refresh of ${ref} failed: ${summary.failed[0].error}`);
   }
 
@@ -125,31 +135,79 @@ export class Indexer {
     await this.running?.catch(() => undefined);
   }
 
-  private async pass(): Promise<IndexSummary> {
-    const started = process.hrtime.bigint();
-    const { store } = this.options;
-    const summary = emptySummary();
-    const callsBefore = new Map(this.options.sources.map((s) => [s.name, s.apiCalls] as const));
-
-    // STEP 1: every repository of every source. A source that cannot list keeps what it had.
-    const work: { source: GitSource; repository: RepositoryInfo }[] = [];
-    const listedSources = new Set<string>();
+  /**
+   * STEP 1 of a pass, also a reconcile job's: every repository of every source. A source that
+   * cannot list is reported in `failed` and keeps what it had (its repositories are not forgotten).
+   */
+  async listAll(): Promise<Listing> {
+    const work: WorkItem[] = [];
+    const listedSources: string[] = [];
+    const failed: { repository: string; error: string }[] = [];
     for (const source of this.options.sources) {
       try {
         for (const repository of await source.listRepositories()) work.push({ source, repository });
-        listedSources.add(source.name);
+        listedSources.push(source.name);
       } catch (error) {
-        summary.failed.push({ repository: `${source.name}:`, error: messageOf(error) });
+        failed.push({ repository: `${source.name}:`, error: messageOf(error) });
       }
     }
-    summary.repositories = work.length;
     this.known = new Map(work.map((w) => [w.repository.ref, w] as const));
+    return { work, listedSources, failed };
+  }
+
+  /** Forgets the stored repositories that a source which did list no longer lists. */
+  async forgetUnlisted(listing: Listing): Promise<string[]> {
+    const listed = new Set(listing.work.map((w) => w.repository.ref));
+    const sources = new Set(listing.listedSources);
+    const forgotten: string[] = [];
+    for (const ref of await this.options.store.listRepositories()) {
+      const sourceName = ref.slice(0, ref.indexOf(':'));
+      if (sources.has(sourceName) && !listed.has(ref)) {
+        await this.options.store.removeRepository(ref);
+        forgotten.push(ref);
+      }
+    }
+    return forgotten;
+  }
+
+  /**
+   * Indexes one repository and stores the outcome (a job's work): `failed` when the source
+   * failed (the previous snapshot stays, marked stale). `repository` may come from a listing
+   * made elsewhere (a job's data); without it the source lists to find the ref.
+   */
+  async indexRef(ref: string, repository?: RepositoryInfo): Promise<IndexSummary> {
+    let item = this.known.get(ref);
+    const sourceName = ref.slice(0, ref.indexOf(':'));
+    const source = this.options.sources.find((s) => s.name === sourceName);
+    if (!item && source && repository?.ref === ref) item = { source, repository };
+    if (!item) {
+      const found = source && (await source.listRepositories()).find((r) => r.ref === ref);
+      if (!source || !found) throw new NotFoundError(`No configured source lists the repository ${ref}; check the ref against \`repositories\`.`);
+      item = { source, repository: found };
+    }
+    this.known.set(ref, item);
+    const summary = emptySummary();
+    summary.repositories = 1;
+    await this.indexOne(item.source, item.repository, summary);
+    return summary;
+  }
+
+  private async pass(): Promise<IndexSummary> {
+    const started = process.hrtime.bigint();
+    const summary = emptySummary();
+    const callsBefore = new Map(this.options.sources.map((s) => [s.name, s.apiCalls] as const));
+
+    // STEP 1: every repository of every source.
+    const listing = await this.listAll();
+    const { work } = listing;
+    summary.failed.push(...listing.failed);
+    summary.repositories = work.length;
 
     // STEP 2: index them, a few at a time per source (a source may ask for more: its requests batch across repositories).
     let done = 0;
-    const bySource = new Map<GitSource, typeof work>();
+    const bySource = new Map<GitSource, WorkItem[]>();
     for (const item of work) bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
-    const pool = async (items: typeof work, size: number) => {
+    const pool = async (items: WorkItem[], size: number) => {
       let next = 0;
       const worker = async () => {
         while (next < items.length) {
@@ -170,11 +228,7 @@ export class Indexer {
     await Promise.all([...bySource].map(([source, items]) => pool(items, source.concurrency ?? this.options.concurrency ?? 4)));
 
     // STEP 3: forget repositories that their source no longer lists.
-    const listed = new Set(work.map((w) => w.repository.ref));
-    for (const ref of await store.listRepositories()) {
-      const sourceName = ref.slice(0, ref.indexOf(':'));
-      if (listedSources.has(sourceName) && !listed.has(ref)) await store.removeRepository(ref);
-    }
+    await this.forgetUnlisted(listing);
     summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const source of this.options.sources) {
       const before = callsBefore.get(source.name);

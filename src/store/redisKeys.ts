@@ -11,6 +11,11 @@
  * | `snapshot:<repo ref>:<gen>:repository`  | string | RepositoryRecord JSON                         |
  * | `snapshot:<repo ref>:<gen>:models`      | hash   | model ref → ModelRecord JSON                  |
  * | `snapshot:<repo ref>:<gen>:summaries`   | string | ModelSummary[] JSON (what `listModels` reads) |
+ * | `index:pass`                            | hash   | the pass under way: id, startedAt, total, done, failed, apiCallsAtStart |
+ * | `index:lastPass`                        | hash   | the last finished pass, as `indexStatus` shows it |
+ * | `index:apiCalls`                        | hash   | source name → host API requests, all processes, all time |
+ * | `index:reconcile`                       | string | held for one refresh interval by the process that started the pass |
+ * | `bull:<queue>:…`                        | BullMQ | the job queues (`reconcile`, `index-<source>`) |
  *
  * A generation is one `putSnapshot`: its keys carry a TTL while written, lose it when
  * `repositories` points at them, and get a short TTL again when replaced or removed. The
@@ -45,6 +50,10 @@ export interface RedisKeys {
   readonly repositories: string;
   /** Hash: repository ref → status JSON. */
   readonly statuses: string;
+  /** The indexing job runner's keys. */
+  readonly index: { pass: string; lastPass: string; apiCalls: string; reconcile: string };
+  /** BullMQ's `prefix` option: its queues live under it. */
+  readonly bullPrefix: string;
   /** The keys of generation `gen` of repository `ref`. */
   snapshot(ref: string, gen: string): SnapshotKeys;
   /** The same keys, split around the generation id. */
@@ -66,6 +75,9 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     prefix,
     repositories: `${prefix}repositories`,
     statuses: `${prefix}statuses`,
+    index: { pass: `${prefix}index:pass`, lastPass: `${prefix}index:lastPass`, apiCalls: `${prefix}index:apiCalls`, reconcile: `${prefix}index:reconcile` },
+    // BullMQ appends `:<queue>:…` itself.
+    bullPrefix: `${prefix}bull`,
     snapshot(ref, gen) {
       const { head, tails } = parts(ref);
       return { repository: head + gen + tails.repository, models: head + gen + tails.models, summaries: head + gen + tails.summaries };
