@@ -56,6 +56,26 @@ describe('modelgate index', () => {
     expect(stdout).toMatch(/problem {2}local:team\/bad dvc\.yaml/);
   });
 
+  it('draws a progress bar on a terminal, then the summary', async () => {
+    // `script` gives the command a pseudo-terminal, as a person running it in a shell has.
+    const command = [process.execPath, BIN, 'index', '--config', config].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('error', reject);
+      child.once('close', (c) => resolve({ code: c, stdout: out }));
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\r\[#{30}\] 2\/2 local:team\/(good|bad)/);
+    expect(stdout.indexOf('] 2/2')).toBeLessThan(stdout.indexOf('repositories 2 (2 indexed'));
+  });
+
+  it('prints no progress bar when its output is not a terminal', async () => {
+    const { stdout, stderr } = await run(['index', '--config', config]);
+    expect(`${stdout}${stderr}`).not.toContain('[#');
+  });
+
   it('exits 1 when a repository cannot be read', async () => {
     const broken = join(dir.path, 'broken.yaml');
     const repos = join(dir.path, 'unreadable');
