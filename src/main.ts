@@ -138,6 +138,8 @@ export interface Worker {
 export async function startWorker(config: Config, log: Logger): Promise<Worker> {
   const redis = config.redis;
   if (!redis) throw new ConfigError('`modelgate worker` takes its jobs from Redis: set `redis:` in the config (or REDIS_URL). Without Redis, `modelgate serve` indexes in its own process.', config.file, 'redis');
+  // Demo mode: the same demo repositories as the gateway (reused when it built them already).
+  if (config.demo && config.sources[0]?.kind === 'local') await buildDemoRepositories(config.sources[0].path);
   const sources = createSources(config, log);
   const store = createStore(config);
   const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
