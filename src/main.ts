@@ -7,15 +7,20 @@ import { IndexJobs, Indexer } from './indexer/index.js';
 import type { IndexSummary } from './indexer/index.js';
 import type { Logger } from './log.js';
 import { GitHubSource, GitLabSource, LocalGitSource, createGitHubClient, createGitLabClient } from './sources/index.js';
-import type { GitSource } from './sources/index.js';
-import { InMemoryRegistryStore, RedisRegistryStore, redactRedisUrl, redisKeys } from './store/index.js';
+import type { GitSource, ObjectCache } from './sources/index.js';
+import { InMemoryRegistryStore, RedisObjectCache, RedisRegistryStore, redactRedisUrl, redisKeys } from './store/index.js';
 import type { RegistryStore } from './store/index.js';
 import { createServer } from './transport/index.js';
 import type { RunningServer } from './transport/index.js';
 
 /** The composition root: the only place that constructs sources, stores and servers. */
 
-export function createSources(config: Config, log?: Logger): GitSource[] {
+/**
+ * The configured sources. `objectCache` (Redis deployments) keeps what the hosted sources read
+ * by SHA across restarts and workers, so nothing immutable is fetched from a host twice.
+ */
+export function createSources(config: Config, log?: Logger, objectCache?: ObjectCache): GitSource[] {
+  const cache = objectCache ? { objectCache } : {};
   return config.sources.map((source) => {
     switch (source.kind) {
       case 'local':
@@ -29,6 +34,7 @@ export function createSources(config: Config, log?: Logger): GitSource[] {
           repos: source.repos,
           orgs: source.orgs,
           ...(source.refsCheck ? { refsCheck: source.refsCheck } : {}),
+          ...cache,
           ...(log ? { log } : {}),
         });
       case 'gitlab':
@@ -37,9 +43,19 @@ export function createSources(config: Config, log?: Logger): GitSource[] {
           client: createGitLabClient({ host: source.url, ...(source.token ? { token: source.token } : {}) }),
           projects: source.projects,
           groups: source.groups,
+          ...cache,
+          ...(log ? { log } : {}),
         });
     }
   });
+}
+
+/** With Redis: the hosted sources' cache of immutable objects, on a client that fails fast while Redis is away (a miss, never a wait). */
+function createObjectCache(config: Config): { cache?: ObjectCache; close(): Promise<void> } {
+  if (!config.redis) return { close: async () => {} };
+  const client = new Redis(config.redis, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, lazyConnect: false });
+  client.on('error', () => {}); // RedisObjectCache says once per outage that it reads from the hosts meanwhile.
+  return { cache: RedisObjectCache.create({ client, prefix: config.redisPrefix }), close: () => client.quit().then(() => undefined, () => undefined) };
 }
 
 function createStore(config: Config): RegistryStore {
@@ -100,7 +116,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       log.info(`demo mode (no modelgate.yaml): ${demo.built ? 'built' : 'reusing'} ${demo.repositories.length} demo repositories in ${demoDir} (${Date.now() - started} ms)`);
     }
   }
-  const sources = createSources(config, log);
+  const objects = createObjectCache(config);
+  const sources = createSources(config, log, objects.cache);
   const store = createStore(config);
   const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
   const redis = config.redis;
@@ -124,6 +141,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       await server.close();
       await Promise.all(sources.map((s) => s.close()));
       await store.close();
+      await objects.close();
       await running?.connection.quit().catch(() => undefined);
     },
   };
@@ -140,7 +158,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   if (!redis) throw new ConfigError('`modelgate worker` takes its jobs from Redis: set `redis:` in the config (or REDIS_URL). Without Redis, `modelgate serve` indexes in its own process.', config.file, 'redis');
   // Demo mode: the same demo repositories as the gateway (reused when it built them already).
   if (config.demo && config.sources[0]?.kind === 'local') await buildDemoRepositories(config.sources[0].path);
-  const sources = createSources(config, log);
+  const objects = createObjectCache(config);
+  const sources = createSources(config, log, objects.cache);
   const store = createStore(config);
   const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
   const { jobs, connection } = await startJobs({ ...config, redis }, sources, indexer, true, log);
@@ -150,6 +169,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
       await jobs.stop();
       await Promise.all(sources.map((s) => s.close()));
       await store.close();
+      await objects.close();
       await connection.quit().catch(() => undefined);
     },
   };
@@ -158,7 +178,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
 /** `modelgate index`: one pass, then exit. */
 export async function indexOnce(config: Config, onProgress?: (done: number, total: number, ref: string) => void): Promise<IndexSummary> {
   if (config.demo && config.sources[0]?.kind === 'local') await buildDemoRepositories(config.sources[0].path);
-  const sources = createSources(config);
+  const objects = createObjectCache(config);
+  const sources = createSources(config, undefined, objects.cache);
   // With Redis, the pass lands in the shared index (gateways serve it at once); otherwise it is thrown away.
   const store = createStore(config);
   try {
@@ -166,6 +187,7 @@ export async function indexOnce(config: Config, onProgress?: (done: number, tota
   } finally {
     await Promise.all(sources.map((s) => s.close()));
     await store.close();
+    await objects.close();
   }
 }
 

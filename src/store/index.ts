@@ -6,5 +6,7 @@ export { importKeysOf } from './summarizeModel.js';
 export type { Loaders } from './createLoaders.js';
 export { RedisRegistryStore, redactRedisUrl } from './RedisRegistryStore.js';
 export type { RedisRegistryStoreOptions } from './RedisRegistryStore.js';
+export { RedisObjectCache } from './RedisObjectCache.js';
+export type { RedisObjectCacheOptions } from './RedisObjectCache.js';
 export { DEFAULT_KEY_PREFIX, redisKeys } from './redisKeys.js';
 export type { RedisKeys, SnapshotKeys } from './redisKeys.js';

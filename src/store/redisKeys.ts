@@ -16,6 +16,14 @@
  * | `index:apiCalls`                        | hash   | source name → host API requests, all processes, all time |
  * | `index:reconcile`                       | string | held for one refresh interval by the process that started the pass |
  * | `bull:<queue>:…`                        | BullMQ | the job queues (`reconcile`, `index-<source>`) |
+ * | `obj:<ns>:<kind>:<id>`                  | string | one immutable host object (RedisObjectCache), no TTL |
+ *
+ * Object keys: `<ns>:<kind>:<id>` is the cache key the sources build (`src/sources/CachedObjects.ts`);
+ * the namespace names the host (`github@github.com`, `gitlab@gitlab.example.com%3A8443`), the kind
+ * the object, the id its SHA (per repository where the host's API reads it so):
+ * `obj:github@github.com:blob:<sha>` (also `tree:`, `tag:`), `obj:github@github.com:commit:acme/churn@<sha>`,
+ * `obj:gitlab@gitlab.com:files:group/project@<sha>`, `…:file:group/project@<sha>:path`, `…:commit:group/project@<sha>`.
+ * Values never change (a SHA names its content), so they carry no TTL.
  *
  * A generation is one `putSnapshot`: its keys carry a TTL while written, lose it when
  * `repositories` points at them, and get a short TTL again when replaced or removed. The
@@ -54,6 +62,10 @@ export interface RedisKeys {
   readonly index: { pass: string; lastPass: string; apiCalls: string; reconcile: string };
   /** BullMQ's `prefix` option: its queues live under it. */
   readonly bullPrefix: string;
+  /** What every object-cache key starts with (for SCAN). */
+  readonly objects: string;
+  /** The Redis key of a source's object-cache key. */
+  object(cacheKey: string): string;
   /** The keys of generation `gen` of repository `ref`. */
   snapshot(ref: string, gen: string): SnapshotKeys;
   /** The same keys, split around the generation id. */
@@ -78,6 +90,8 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     index: { pass: `${prefix}index:pass`, lastPass: `${prefix}index:lastPass`, apiCalls: `${prefix}index:apiCalls`, reconcile: `${prefix}index:reconcile` },
     // BullMQ appends `:<queue>:…` itself.
     bullPrefix: `${prefix}bull`,
+    objects: `${prefix}obj:`,
+    object: (cacheKey) => `${prefix}obj:${cacheKey}`,
     snapshot(ref, gen) {
       const { head, tails } = parts(ref);
       return { repository: head + gen + tails.repository, models: head + gen + tails.models, summaries: head + gen + tails.summaries };

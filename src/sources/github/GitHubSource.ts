@@ -1,7 +1,12 @@
 import type { Octokit } from '@octokit/rest';
 import { InputError, UpstreamError, messageOf } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { CachedObjects, hostNamespace } from '../CachedObjects.js';
+import type { ObjectEntry } from '../CachedObjects.js';
+import { asCommitInfo, asFileContent, isRecord } from '../cachedShapes.js';
 import { decodeText } from '../decodeText.js';
+import { MemoryObjectCache } from '../MemoryObjectCache.js';
+import type { ObjectCache } from '../ObjectCache.js';
 import type { CommitInfo, FileContent, FileRequest, GitSource, RawTag, RepositoryInfo, RepositoryRefs } from '../types.js';
 import { BatchError, GraphqlBatcher } from './GraphqlBatcher.js';
 import type { BatchPiece, GraphqlErrorEntry } from './GraphqlBatcher.js';
@@ -52,6 +57,12 @@ export interface GitHubSourceOptions {
   maxGraphqlTreesPerRound?: number;
   /** Longest wait for a GraphQL `RATE_LIMITED` reset before failing. Default 900 s. */
   maxRateLimitWaitSeconds?: number;
+  /**
+   * Where commits, trees, blobs and tag objects go once read, and are looked for before asking
+   * GitHub (after the source's own memory): a `RedisObjectCache` outlives restarts and is shared
+   * by workers. Default: a `MemoryObjectCache`.
+   */
+  objectCache?: ObjectCache;
   log?: Logger;
 }
 
@@ -164,8 +175,10 @@ const COMMIT_FIELDS = `__typename ... on Commit { oid message author { name emai
  * - `readFiles`: each blob never seen, by its SHA (commits share most files), batched; REST
  *   `git/blobs/{sha}` for a file GraphQL cannot give exactly (over 512,000 bytes, binary, not UTF-8).
  *
- * Commits, trees, blobs and tag objects are cached by SHA for the source's life (immutable);
- * refs are read again on every `readRefs`. Failures are `UpstreamError`s naming the repository
+ * Commits, trees, blobs and tag objects are cached by SHA for the source's life (immutable),
+ * in memory first and then in the `objectCache`: each round of misses is one `get` there before
+ * GitHub is asked, and what GitHub answered one `set`, so a restarted source that shares the
+ * cache reads only new commits' objects. Refs are read again on every `readRefs`. Failures are `UpstreamError`s naming the repository
  * ref; a missing repository in a batch fails that repository only.
  */
 export class GitHubSource implements GitSource {
@@ -198,6 +211,8 @@ export class GitHubSource implements GitSource {
   private readonly fileLists = new Map<string, string[]>();
   private readonly blobs = new Map<string, FileContent>();
   private readonly tags = new Map<string, KnownTag>();
+  /** The second level under the maps above. */
+  private readonly objects: CachedObjects;
 
   private constructor(options: GitHubSourceOptions) {
     this.name = options.name ?? 'github';
@@ -214,6 +229,7 @@ export class GitHubSource implements GitSource {
       });
     }
     this.host = webHost(options.baseUrl ?? 'https://api.github.com');
+    this.objects = new CachedObjects(options.objectCache ?? new MemoryObjectCache(), hostNamespace('github', this.host), options.log);
     this.repos = options.repos ?? [];
     this.orgs = options.orgs ?? [];
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -354,15 +370,24 @@ export class GitHubSource implements GitSource {
       if (!pageInfo?.hasNextPage || !pageInfo.endCursor) break;
       after = pageInfo.endCursor;
     }
-    const peeled = await Promise.all(
-      listed.map(async ({ name: tagName, target }): Promise<RawTag | undefined> => {
-        if (target.__typename === 'Commit') return { name: tagName, commit: target.oid };
-        if (target.__typename !== 'Tag') return undefined; // a tag of a tree or blob names no commit
-        const tag = await this.tagObject(info, owner, name, target);
-        if (!tag.commit) return undefined;
-        return { name: tagName, commit: tag.commit, annotation: { sha: target.oid, tagger: signatureOf(tag.tagger), message: tag.message } };
-      }),
-    );
+    // Only tag chains deeper than the query peeled cost requests, so only those are looked up in the object cache.
+    const deep = [...new Set(listed.flatMap(({ target }) => (target.__typename === 'Tag' && !this.tags.has(target.oid) && needsChain(target) ? [target.oid] : [])))];
+    for (const [oid, known] of await this.objects.lookup('tag', deep, asKnownTag)) remember(this.tags, oid, known);
+    const fetched: ObjectEntry[] = [];
+    let peeled: (RawTag | undefined)[];
+    try {
+      peeled = await Promise.all(
+        listed.map(async ({ name: tagName, target }): Promise<RawTag | undefined> => {
+          if (target.__typename === 'Commit') return { name: tagName, commit: target.oid };
+          if (target.__typename !== 'Tag') return undefined; // a tag of a tree or blob names no commit
+          const tag = await this.tagObject(info, owner, name, target, fetched);
+          if (!tag.commit) return undefined;
+          return { name: tagName, commit: tag.commit, annotation: { sha: target.oid, tagger: signatureOf(tag.tagger), message: tag.message } };
+        }),
+      );
+    } finally {
+      await this.objects.store(fetched);
+    }
     for (const tag of peeled) if (tag) refs.tags.push(tag);
     // for-each-ref's order (bytewise by name), as the local source gives.
     refs.tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -398,17 +423,29 @@ export class GitHubSource implements GitSource {
     for (const entry of entries) {
       if (entry?.type === 'blob' && !this.blobs.has(entry.oid) && (entry.size ?? 0) <= this.maxFileBytes) unread.set(entry.oid, entry);
     }
-    await Promise.all(
-      [...unread.values()].map(async (entry) => {
-        const answer = (await this.ask(info, {
-          owner,
-          name,
-          weight: 1 + Math.floor((entry.size ?? 0) / 16_384),
-          field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', entry.oid)}) { ${BLOB_FIELDS} }`,
-        })) as BlobAnswer | null;
-        remember(this.blobs, entry.oid, await this.fileContent(info, owner, name, answer));
-      }),
-    );
+    for (const [oid, content] of await this.objects.lookup('blob', [...unread.keys()], (value) => asFileContent(value, this.maxFileBytes))) {
+      remember(this.blobs, oid, content);
+      unread.delete(oid);
+    }
+    const fetched: ObjectEntry[] = [];
+    try {
+      await Promise.all(
+        [...unread.values()].map(async (entry) => {
+          const answer = (await this.ask(info, {
+            owner,
+            name,
+            weight: 1 + Math.floor((entry.size ?? 0) / 16_384),
+            field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', entry.oid)}) { ${BLOB_FIELDS} }`,
+          })) as BlobAnswer | null;
+          const content = await this.fileContent(info, owner, name, answer);
+          remember(this.blobs, entry.oid, content);
+          // `too-large` depends on this source's limit, not on the blob: not for sources with other limits.
+          if (content.found || content.reason !== 'too-large') fetched.push(['blob', entry.oid, content]);
+        }),
+      );
+    } finally {
+      await this.objects.store(fetched);
+    }
     return entries.map((entry): FileContent => {
       if (!entry) return { found: false, reason: 'missing' };
       if (entry.type === 'tree') return { found: false, reason: 'not-a-file' };
@@ -441,29 +478,48 @@ export class GitHubSource implements GitSource {
 
   /** The commits (metadata and root tree), each never seen asked once; an unknown SHA is an `UpstreamError`. */
   private async knownCommits(info: RepositoryInfo, owner: string, name: string, shas: readonly string[]): Promise<KnownCommit[]> {
-    const unseen = [...new Set(shas)].filter((sha) => !this.commits.has(`${info.path}\0${sha}`));
-    await Promise.all(
-      unseen.map(async (sha) => {
-        const answer = (await this.ask(info, {
-          owner,
-          name,
-          weight: 2,
-          field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', sha)}) { ${COMMIT_FIELDS} }`,
-        })) as CommitAnswer | null;
-        if (answer?.__typename !== 'Commit' || !answer.oid || !answer.tree) throw this.unknownCommit(info, sha);
-        this.cacheTree(answer.tree.oid, answer.tree.entries ?? []);
-        remember(this.commits, `${info.path}\0${sha}`, {
-          tree: answer.tree.oid,
-          info: {
-            sha: answer.oid,
-            author: signatureOf(answer.author),
-            committer: signatureOf(answer.committer),
-            message: answer.message ?? '',
-            parents: (answer.parents?.nodes ?? []).flatMap((node) => (node ? [node.oid] : [])),
-          },
-        });
-      }),
-    );
+    const unseen = new Set([...new Set(shas)].filter((sha) => !this.commits.has(`${info.path}\0${sha}`)));
+    // Cached per repository, as in memory: a SHA some other repository holds must still be unknown here.
+    const idOf = (sha: string) => `${info.path.toLowerCase()}@${sha}`;
+    const stored = await this.objects.lookup('commit', [...unseen].map(idOf), asKnownCommit);
+    for (const sha of unseen) {
+      const known = stored.get(idOf(sha));
+      if (!known) continue;
+      remember(this.commits, `${info.path}\0${sha}`, known);
+      unseen.delete(sha);
+    }
+    const fetched: ObjectEntry[] = [];
+    try {
+      await Promise.all(
+        [...unseen].map(async (sha) => {
+          const answer = (await this.ask(info, {
+            owner,
+            name,
+            weight: 2,
+            field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', sha)}) { ${COMMIT_FIELDS} }`,
+          })) as CommitAnswer | null;
+          if (answer?.__typename !== 'Commit' || !answer.oid || !answer.tree) throw this.unknownCommit(info, sha);
+          const known: KnownCommit = {
+            tree: answer.tree.oid,
+            info: {
+              sha: answer.oid,
+              author: signatureOf(answer.author),
+              committer: signatureOf(answer.committer),
+              message: answer.message ?? '',
+              parents: (answer.parents?.nodes ?? []).flatMap((node) => (node ? [node.oid] : [])),
+            },
+          };
+          // The root tree came with the commit: keep it too (unless known already), or a restarted source would ask for it alone.
+          const newTree = !this.trees.has(answer.tree.oid);
+          const tree = this.cacheTree(answer.tree.oid, answer.tree.entries ?? []);
+          remember(this.commits, `${info.path}\0${sha}`, known);
+          fetched.push(['commit', idOf(sha), known]);
+          if (newTree) fetched.push(['tree', answer.tree.oid, storedTree(tree)]);
+        }),
+      );
+    } finally {
+      await this.objects.store(fetched);
+    }
     return shas.map((sha) => {
       const commit = this.commits.get(`${info.path}\0${sha}`);
       if (!commit) throw this.unknownCommit(info, sha);
@@ -478,26 +534,41 @@ export class GitHubSource implements GitSource {
    */
   private async completeTreesOf(info: RepositoryInfo, owner: string, name: string, roots: readonly string[]): Promise<void> {
     let restTried = false;
+    /** Trees already looked for in the object cache by this call: a miss there is not asked twice. */
+    const lookedUp = new Set<string>();
     for (;;) {
       const missing = new Set<string>();
       const incomplete = roots.filter((root) => !this.markComplete(root, missing));
       if (missing.size === 0) return;
+      // The object cache first, level by level as the trees it holds name their subtrees.
+      const unasked = [...missing].filter((oid) => !lookedUp.has(oid));
+      if (unasked.length > 0) {
+        for (const oid of unasked) lookedUp.add(oid);
+        const stored = await this.objects.lookup('tree', unasked, asStoredTree);
+        for (const [oid, entries] of stored) this.putTree(oid, entries);
+        if (stored.size > 0) continue;
+      }
       if (missing.size > this.maxGraphqlTreesPerRound && !restTried) {
         restTried = true;
         if (await this.treeByRest(info, owner, name, incomplete[0] as string)) continue;
       }
-      await Promise.all(
-        [...missing].map(async (oid) => {
-          const answer = (await this.ask(info, {
-            owner,
-            name,
-            weight: 2,
-            field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', oid)}) { __typename ... on Tree { oid ${ENTRY_FIELDS} } }`,
-          })) as { __typename: string; entries?: EntryAnswer[] | null } | null;
-          if (answer?.__typename !== 'Tree') throw new UpstreamError(`${info.ref}: GitHub did not return tree ${oid}, which a commit of the repository names.`, this.name);
-          this.cacheTree(oid, answer.entries ?? []);
-        }),
-      );
+      const fetched: ObjectEntry[] = [];
+      try {
+        await Promise.all(
+          [...missing].map(async (oid) => {
+            const answer = (await this.ask(info, {
+              owner,
+              name,
+              weight: 2,
+              field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', oid)}) { __typename ... on Tree { oid ${ENTRY_FIELDS} } }`,
+            })) as { __typename: string; entries?: EntryAnswer[] | null } | null;
+            if (answer?.__typename !== 'Tree') throw new UpstreamError(`${info.ref}: GitHub did not return tree ${oid}, which a commit of the repository names.`, this.name);
+            fetched.push(['tree', oid, storedTree(this.cacheTree(oid, answer.entries ?? []))]);
+          }),
+        );
+      } finally {
+        await this.objects.store(fetched);
+      }
     }
   }
 
@@ -542,25 +613,37 @@ export class GitHubSource implements GitSource {
         if (!dirs.has(item.path)) dirs.set(item.path, new Map());
       }
     }
+    const fetched: ObjectEntry[] = [];
     for (const [dir, entries] of dirs) {
       const sha = shaOfDir.get(dir);
-      if (sha && !this.trees.has(sha)) remember(this.trees, sha, entries);
+      if (!sha || this.trees.has(sha)) continue;
+      remember(this.trees, sha, entries);
+      fetched.push(['tree', sha, storedTree(entries)]);
     }
+    await this.objects.store(fetched);
     return true;
   }
 
-  private cacheTree(oid: string, entries: readonly EntryAnswer[]): void {
-    if (this.trees.has(oid)) return;
+  /** Caches a tree GitHub answered; returns its entries (those cached before, if it was). */
+  private cacheTree(oid: string, entries: readonly EntryAnswer[]): Map<string, TreeEntry> {
+    const known = this.trees.get(oid);
+    if (known) return known;
     const map = new Map<string, TreeEntry>();
     for (const entry of entries) {
       if (entry.type !== 'blob' && entry.type !== 'tree' && entry.type !== 'commit') continue;
       map.set(entry.name, { type: entry.type, oid: entry.oid, ...(entry.type === 'blob' ? { size: entry.size ?? 0 } : {}) });
     }
+    this.putTree(oid, map);
+    return map;
+  }
+
+  private putTree(oid: string, entries: Map<string, TreeEntry>): void {
+    if (this.trees.has(oid)) return;
     if (this.trees.size >= CACHE_LIMIT) {
       this.trees.clear();
       this.completeTrees.clear();
     }
-    this.trees.set(oid, map);
+    this.trees.set(oid, entries);
   }
 
   /** Blob paths below a complete tree, sorted as Git lists them. */
@@ -586,12 +669,16 @@ export class GitHubSource implements GitSource {
     return entry;
   }
 
-  /** A tag object's tagger, message and commit, following chains deeper than the query peeled. Cached by SHA. */
-  private async tagObject(info: RepositoryInfo, owner: string, name: string, tag: TagTarget): Promise<KnownTag> {
+  /**
+   * A tag object's tagger, message and commit, following chains deeper than the query peeled.
+   * Cached by SHA; one that took requests to learn is added to `fetched` for the object cache.
+   */
+  private async tagObject(info: RepositoryInfo, owner: string, name: string, tag: TagTarget, fetched: ObjectEntry[]): Promise<KnownTag> {
     const cached = this.tags.get(tag.oid);
     if (cached) return cached;
     let current: TagTarget | undefined = tag.target;
     let commit: string | undefined;
+    let asked = false;
     for (let depth = 0; current && depth < MAX_TAG_CHAIN; depth += 1) {
       if (current.__typename === 'Commit') {
         commit = current.oid;
@@ -603,11 +690,13 @@ export class GitHubSource implements GitSource {
         continue;
       }
       const oid = current.oid;
+      asked = true;
       current =
         ((await this.ask(info, { owner, name, field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', oid)}) { ${peel(PEEL_DEPTH)} }` })) as TagTarget | null) ?? undefined;
     }
     const known: KnownTag = { tagger: tag.tagger ?? null, message: tag.message ?? '', ...(commit ? { commit } : {}) };
     remember(this.tags, tag.oid, known);
+    if (asked) fetched.push(['tag', tag.oid, known]);
     return known;
   }
 
@@ -788,6 +877,60 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
 function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** Whether peeling the tag needs `object(oid:)` requests: its chain is deeper than the refs query nested. */
+function needsChain(tag: TagTarget): boolean {
+  let current = tag.target;
+  for (let depth = 0; current && depth < MAX_TAG_CHAIN; depth += 1) {
+    if (current.__typename !== 'Tag') return false;
+    if (!current.target) return true;
+    current = current.target;
+  }
+  return false;
+}
+
+/** A tree as the object cache holds it: `[name, type, oid, size]` per entry (size for blobs only), in Git's order. */
+type StoredTreeEntry = [name: string, type: TreeEntry['type'], oid: string, size?: number];
+
+function storedTree(entries: ReadonlyMap<string, TreeEntry>): StoredTreeEntry[] {
+  return [...entries].map(([name, entry]) => (entry.type === 'blob' ? [name, entry.type, entry.oid, entry.size ?? 0] : [name, entry.type, entry.oid]));
+}
+
+function asStoredTree(value: unknown): Map<string, TreeEntry> | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const entries = new Map<string, TreeEntry>();
+  for (const item of value) {
+    if (!Array.isArray(item)) return undefined;
+    const [name, type, oid, size] = item as unknown[];
+    if (typeof name !== 'string' || typeof oid !== 'string') return undefined;
+    if (type === 'blob') {
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+      entries.set(name, { type, oid, size });
+    } else if (type === 'tree' || type === 'commit') {
+      entries.set(name, { type, oid });
+    } else {
+      return undefined;
+    }
+  }
+  return entries;
+}
+
+function asKnownCommit(value: unknown): KnownCommit | undefined {
+  if (!isRecord(value) || typeof value.tree !== 'string') return undefined;
+  const info = asCommitInfo(value.info);
+  return info ? { info, tree: value.tree } : undefined;
+}
+
+function isActor(value: unknown): value is GitActor {
+  const field = (v: unknown) => v === null || typeof v === 'string';
+  return isRecord(value) && field(value.name) && field(value.email) && field(value.date);
+}
+
+function asKnownTag(value: unknown): KnownTag | undefined {
+  if (!isRecord(value) || typeof value.message !== 'string' || !(value.tagger === null || isActor(value.tagger))) return undefined;
+  if (value.commit !== undefined && typeof value.commit !== 'string') return undefined;
+  return { tagger: value.tagger, message: value.message, ...(value.commit !== undefined ? { commit: value.commit } : {}) };
 }
 
 

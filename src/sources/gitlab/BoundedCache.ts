@@ -16,6 +16,11 @@ export class BoundedCache<V> {
     return this.entries.size;
   }
 
+  /** Whether `key` is held (or being loaded); does not count as a use. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** The cached value for `key`, or the one `load` produces (remembered once it resolves). */
   get(key: string, load: () => Promise<V>): Promise<V> {
     const known = this.entries.get(key);

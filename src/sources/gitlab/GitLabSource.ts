@@ -1,6 +1,12 @@
 import { GitbeakerRequestError, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
 import { InputError, UpstreamError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { CachedObjects, hostNamespace } from '../CachedObjects.js';
+import type { ObjectEntry, ObjectKind } from '../CachedObjects.js';
+import { asCommitInfo, asFileContent, asStringList } from '../cachedShapes.js';
 import { decodeText } from '../decodeText.js';
+import { MemoryObjectCache } from '../MemoryObjectCache.js';
+import type { ObjectCache } from '../ObjectCache.js';
 import type {
   CommitInfo,
   FileContent,
@@ -29,6 +35,14 @@ export interface GitLabSourceOptions {
   maxFileBytes?: number;
   /** Requests one call of this source keeps in flight. Default 8. */
   concurrency?: number;
+  /**
+   * Where file listings, file contents and commits (each by project and commit SHA) go once
+   * read, and are looked for before asking GitLab (after the source's own memory): a
+   * `RedisObjectCache` outlives restarts and is shared by workers. Default: a `MemoryObjectCache`.
+   */
+  objectCache?: ObjectCache;
+  /** Says when the object cache fails (once until it works again); indexing goes on without it. */
+  log?: Logger;
 }
 
 /** The fields of GitLab's answers this source reads (research/git-hosts.md §6.5). */
@@ -88,7 +102,9 @@ const COMMIT_CACHE_ENTRIES = 100_000;
  * sent with `If-None-Match` once seen; GitLab's 304s still count against its rate limit).
  * `listFiles` is one `GET …/repository/tree?recursive=true&pagination=keyset` page per 100
  * entries per commit, `readFiles` one `GET …/files/:path/raw?ref=:sha` per file, `readCommits`
- * one `GET …/repository/commits/:sha` per commit — each cached by SHA, so only refs are read again.
+ * one `GET …/repository/commits/:sha` per commit — each cached by SHA, so only refs are read again:
+ * in memory first, then in the `objectCache` (one `get` per call for what memory lacks, one
+ * `set` for what GitLab answered), so a restarted source sharing the cache reads only new commits.
  *
  * GitLab exposes no tagger (pitfall 10), so an annotated tag's `tagger` is built from what it
  * has: see `tagSignature`.
@@ -108,6 +124,8 @@ export class GitLabSource implements GitSource {
   private readonly trees = new BoundedCache<string[]>(TREE_CACHE_PATHS, (paths) => paths.length);
   private readonly files = new BoundedCache<FileContent>(FILE_CACHE_BYTES, (file) => (file.found ? file.size : 1));
   private readonly commits = new BoundedCache<CommitInfo>(COMMIT_CACHE_ENTRIES);
+  /** The second level under the three caches above. */
+  private readonly objects: CachedObjects;
 
   private constructor(options: GitLabSourceOptions) {
     this.name = options.name ?? 'gitlab';
@@ -117,6 +135,7 @@ export class GitLabSource implements GitSource {
     this.groups = (options.groups ?? []).map(trimPath).filter((p) => p !== '');
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.objects = new CachedObjects(options.objectCache ?? new MemoryObjectCache(), hostNamespace('gitlab', new URL(options.client.host).host), options.log);
   }
 
   /** Creates the source; nothing is read until the first call. */
@@ -224,58 +243,100 @@ export class GitLabSource implements GitSource {
   async listFiles(info: RepositoryInfo, commits: readonly string[]): Promise<string[][]> {
     const state = await this.project(info);
     for (const commit of commits) checkSha(commit, info);
-    return mapLimit(commits, this.concurrency, (raw) => {
-      const commit = raw.toLowerCase();
-      return this.trees.get(`${key(info.path)}@${commit}`, async () => {
-        let entries: TreeEntryJson[];
-        try {
-          entries = (await this.client.api.Repositories.allRepositoryTrees(info.path, {
-            recursive: true,
-            ref: commit,
-            perPage: 100,
-            pagination: 'keyset',
-          })) as unknown as TreeEntryJson[];
-        } catch (error) {
-          if (statusOf(error) === 404) throw this.unknownCommit(state.info, commit, error);
-          throw this.failure(`${info.ref}: listing the files of ${commit}`, error);
-        }
-        return entries.filter((entry) => entry.type === 'blob').map((entry) => entry.path);
-      });
+    const wanted = commits.map((commit) => commit.toLowerCase());
+    return this.throughObjectCache('files', this.trees, wanted.map((commit) => `${key(info.path)}@${commit}`), asStringList, async (index) => {
+      const commit = wanted[index] as string;
+      let entries: TreeEntryJson[];
+      try {
+        entries = (await this.client.api.Repositories.allRepositoryTrees(info.path, {
+          recursive: true,
+          ref: commit,
+          perPage: 100,
+          pagination: 'keyset',
+        })) as unknown as TreeEntryJson[];
+      } catch (error) {
+        if (statusOf(error) === 404) throw this.unknownCommit(state.info, commit, error);
+        throw this.failure(`${info.ref}: listing the files of ${commit}`, error);
+      }
+      return entries.filter((entry) => entry.type === 'blob').map((entry) => entry.path);
     });
   }
 
   async readFiles(info: RepositoryInfo, files: readonly FileRequest[]): Promise<FileContent[]> {
     const state = await this.project(info);
     for (const file of files) checkSha(file.commit, info);
-    return mapLimit(files, this.concurrency, (file) => {
-      const commit = file.commit.toLowerCase();
-      if (!isAskablePath(file.path)) return Promise.resolve<FileContent>({ found: false, reason: 'missing' });
-      return this.files.get(`${key(info.path)}@${commit}:${file.path}`, () => this.readFile(state, commit, file.path));
-    });
+    const askable = files.filter((file) => isAskablePath(file.path));
+    const contents = await this.throughObjectCache(
+      'file',
+      this.files,
+      askable.map((file) => `${key(info.path)}@${file.commit.toLowerCase()}:${file.path}`),
+      (value) => asFileContent(value, this.maxFileBytes),
+      (index) => {
+        const file = askable[index] as FileRequest;
+        return this.readFile(state, file.commit.toLowerCase(), file.path);
+      },
+      // `too-large` depends on this source's limit, not on the file: not for sources with other limits.
+      (content) => content.found || content.reason !== 'too-large',
+    );
+    let next = 0;
+    return files.map((file): FileContent => (isAskablePath(file.path) ? (contents[next++] as FileContent) : { found: false, reason: 'missing' }));
   }
 
   async readCommits(info: RepositoryInfo, shas: readonly string[]): Promise<CommitInfo[]> {
     const state = await this.project(info);
     for (const sha of shas) checkSha(sha, info);
-    return mapLimit(shas, this.concurrency, (raw) => {
-      const sha = raw.toLowerCase();
-      return this.commits.get(`${key(info.path)}@${sha}`, async () => {
-        let commit: CommitJson;
-        try {
-          commit = (await this.client.api.Commits.show(info.path, sha)) as unknown as CommitJson;
-        } catch (error) {
-          if (statusOf(error) === 404) throw this.unknownCommit(state.info, sha, error);
-          throw this.failure(`${info.ref}: reading commit ${sha}`, error);
-        }
-        return {
-          sha: commit.id,
-          author: signatureOf(commit.author_name, commit.author_email, commit.authored_date ?? commit.created_at),
-          committer: signatureOf(commit.committer_name ?? commit.author_name, commit.committer_email ?? commit.author_email, commit.committed_date ?? commit.created_at),
-          message: commit.message,
-          parents: commit.parent_ids ?? [],
-        };
-      });
+    const wanted = shas.map((sha) => sha.toLowerCase());
+    return this.throughObjectCache('commit', this.commits, wanted.map((sha) => `${key(info.path)}@${sha}`), asCommitInfo, async (index) => {
+      const sha = wanted[index] as string;
+      let commit: CommitJson;
+      try {
+        commit = (await this.client.api.Commits.show(info.path, sha)) as unknown as CommitJson;
+      } catch (error) {
+        if (statusOf(error) === 404) throw this.unknownCommit(state.info, sha, error);
+        throw this.failure(`${info.ref}: reading commit ${sha}`, error);
+      }
+      return {
+        sha: commit.id,
+        author: signatureOf(commit.author_name, commit.author_email, commit.authored_date ?? commit.created_at),
+        committer: signatureOf(commit.committer_name ?? commit.author_name, commit.committer_email ?? commit.author_email, commit.committed_date ?? commit.created_at),
+        message: commit.message,
+        parents: commit.parent_ids ?? [],
+      };
     });
+  }
+
+  /**
+   * The values of `ids` (`<project>@<sha>…`, unique per value): from memory, else from the
+   * object cache (one `get` for all that memory lacks), else from `load` (given the id's index),
+   * at most `concurrency` at once. What `load` answered and `keep` accepts goes to the object
+   * cache in one `set`, even when another load failed.
+   */
+  private async throughObjectCache<V>(
+    kind: ObjectKind,
+    memory: BoundedCache<V>,
+    ids: readonly string[],
+    parse: (value: unknown) => V | undefined,
+    load: (index: number) => Promise<V>,
+    keep: (value: V) => boolean = () => true,
+  ): Promise<V[]> {
+    const stored = await this.objects.lookup(kind, [...new Set(ids.filter((id) => !memory.has(id)))], parse);
+    const fetched: ObjectEntry[] = [];
+    try {
+      return await mapLimit(
+        ids.map((id, index) => [id, index] as const),
+        this.concurrency,
+        ([id, index]) =>
+          memory.get(id, async () => {
+            const hit = stored.get(id);
+            if (hit !== undefined) return hit;
+            const value = await load(index);
+            if (keep(value)) fetched.push([kind, id, value]);
+            return value;
+          }),
+      );
+    } finally {
+      await this.objects.store(fetched);
+    }
   }
 
   /** Nothing to release: HTTP connections belong to the client. */
