@@ -14,6 +14,8 @@ export class MutationResolver {
     await ctx.indexer.refresh(ref);
     ctx.loaders.repository.clear(ref);
     ctx.loaders.status.clear(ref);
+    ctx.loaders.summaries.clearAll();
+    ctx.loaders.repositoryRefs.clearAll();
     return ctx.loaders.repository.load(ref);
   }
 }

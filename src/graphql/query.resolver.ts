@@ -37,7 +37,7 @@ export class QueryResolver {
     @Arg('filter', () => RepositoryFilter, { nullable: true }) filter?: RepositoryFilter,
   ): Promise<Page<RepositoryRecord>> {
     const query = filter?.query?.toLowerCase();
-    const refs = (await ctx.store.listRepositories()).filter(
+    const refs = (await ctx.loaders.repositoryRefs.load('all')).filter(
       (ref) => (!query || ref.toLowerCase().includes(query)) && (!filter?.source || ref.startsWith(`${filter.source}:`)),
     );
     const page = paginate(refs, (ref) => ref, { first, after, sorted: true });
@@ -60,7 +60,7 @@ export class QueryResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('filter', () => ModelFilter, { nullable: true }) filter?: ModelFilter,
   ): Promise<Page<ModelRecord>> {
-    const summaries = (await ctx.store.listModels()).filter((m) => matchesFilter(m, filter));
+    const summaries = (await ctx.loaders.summaries.load('all')).filter((m) => matchesFilter(m, filter));
     return loadModelPage(ctx, summaries, first, after);
   }
 
@@ -87,7 +87,7 @@ export class QueryResolver {
 
   @Query(() => IndexStatus, { description: 'How fresh the index is.' })
   async indexStatus(@Ctx() ctx: GraphQLContext): Promise<IndexStatus> {
-    const [repositories, models, status] = await Promise.all([ctx.store.listRepositories(), ctx.store.listModels(), ctx.indexer?.status()]);
+    const [repositories, models, status] = await Promise.all([ctx.loaders.repositoryRefs.load('all'), ctx.loaders.summaries.load('all'), ctx.indexer?.status()]);
     const statuses = await ctx.store.getStatuses(repositories);
     const states = { fresh: 0, stale: 0, pending: 0 };
     const failing: { ref: string; at: string }[] = [];

@@ -30,7 +30,7 @@ export class RepositoryResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<Page<ModelRecord>> {
-    const summaries = (await ctx.store.listModels()).filter((m) => m.repository === repository.ref);
+    const summaries = (await ctx.loaders.summaries.load('all')).filter((m) => m.repository === repository.ref);
     return loadModelPage(ctx, summaries, first, after);
   }
 

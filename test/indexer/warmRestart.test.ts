@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { HostSimulator } from '../../src/hosts/index.js';
-import type { ModelRecord, RepositorySnapshot } from '../../src/registry/index.js';
 import { redisKeys } from '../../src/store/index.js';
 import { createRepo, useTempDir } from '../support/gitRepo.js';
+import { syntheticSnapshot } from '../support/snapshots.js';
 import { graphql, startModelgate, waitFor } from '../support/processes.js';
 import type { ModelgateProcess } from '../support/processes.js';
 import { TEST_REDIS_URL, useTestRedis } from '../support/redis.js';
@@ -71,7 +71,7 @@ describe('a gateway restarted on a warm Redis', () => {
   it('is ready, and answers a dashboard query, within 2 seconds of its start with 1,000 repositories (2,000 models, 6,000 versions) indexed', async () => {
     const prefix = redis.prefix();
     const store = redis.store({ prefix });
-    for (let i = 0; i < 1000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => store.putSnapshot(snapshotOf(i + j))));
+    for (let i = 0; i < 1000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => store.putSnapshot(syntheticSnapshot(i + j))));
     // The last pass finished a moment ago and its interval still runs: the restart must not start another.
     const keys = redisKeys(prefix);
     await redis.client.hset(keys.index.lastPass, { finishedAt: new Date().toISOString(), seconds: '1', repositories: '1000', failed: '0', apiCalls: '0' });
@@ -94,47 +94,3 @@ describe('a gateway restarted on a warm Redis', () => {
     expect(elapsed).toBeLessThan(2000);
   }, 120_000);
 });
-
-function snapshotOf(i: number): RepositorySnapshot {
-  const repository = `github:acme/repo-${String(i).padStart(4, '0')}`;
-  const models: ModelRecord[] = [0, 1].map((m) => {
-    const name = `model-${m}`;
-    const ref = `${repository}:${name}`;
-    const versions = [1, 2, 3].map((v) => ({
-      name: `v${v}.0.0`,
-      ref: `${ref}@v${v}.0.0`,
-      registered: true,
-      deregistered: false,
-      active: true,
-      commit: { sha: `${String(v).repeat(40)}` },
-      createdAt: `2025-0${v}-01T00:00:00+00:00`,
-      author: { name: 'Ada', email: 'ada@example.com' },
-      tag: `${name}@v${v}.0.0`,
-      message: 'release',
-      stages: v === 3 ? ['prod'] : [],
-      activeStages: v === 3 ? ['prod'] : [],
-      metrics: [{ file: 'metrics.json', key: 'auc', value: 0.9 }],
-      metricFiles: [],
-      params: [],
-      paramFiles: [],
-      plots: [],
-    }));
-    return {
-      ref,
-      repository,
-      name,
-      declaration: { file: 'dvc.yaml', path: 'model.pkl', type: 'model', labels: [] },
-      deprecated: false,
-      latestVersion: 'v3.0.0',
-      latestCommit: '3'.repeat(40),
-      versions,
-      stages: [{ stage: 'prod', version: 'v3.0.0', commit: '3'.repeat(40), assignedAt: '2025-03-02T00:00:00+00:00', timestamp: 1740873600, author: { name: 'Ada', email: 'ada@example.com' }, tag: `${name}#prod#1`, message: '' }],
-      assignments: [],
-      history: [],
-    } as unknown as ModelRecord;
-  });
-  return {
-    repository: { ref: repository, source: 'github', kind: 'github', host: 'github.com', fullName: repository.slice(7), url: `https://github.com/${repository.slice(7)}`, indexedAt: '2025-06-01T00:00:00.000Z', fingerprint: `f${i}`, problems: [], models: models.map((m) => m.ref) },
-    models,
-  };
-}

@@ -11,7 +11,7 @@ import { StoreError } from '../../src/errors.js';
 import type { ModelRecord, RepositorySnapshot } from '../../src/registry/index.js';
 import { RedisRegistryStore, redisKeys } from '../../src/store/index.js';
 import { makeTempDir } from '../support/gitRepo.js';
-import { TEST_REDIS_URL, createTestClient, keysUnder, useTestRedis } from '../support/redis.js';
+import { TEST_REDIS_URL, countRoundTrips, createTestClient, keysUnder, useTestRedis } from '../support/redis.js';
 
 const redis = useTestRedis('redis-store');
 
@@ -63,33 +63,6 @@ async function closedPort(): Promise<number> {
   await once(server, 'close');
   if (address === null || typeof address === 'string') throw new Error(`expected a TCP address, got ${String(address)}`);
   return address.port;
-}
-
-/**
- * Counts round trips on a client: each command sent alone is one, and a pipeline or
- * MULTI/EXEC (commands sharing one write to the socket) is one however many commands it holds.
- */
-function countRoundTrips(client: Redis): { readonly count: number; reset(): void } {
-  const send = client.sendCommand.bind(client);
-  const batches = new WeakSet<object>();
-  let count = 0;
-  client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
-    const stream = args[1] as object | undefined;
-    if (stream === undefined) count += 1;
-    else if (!batches.has(stream)) {
-      batches.add(stream);
-      count += 1;
-    }
-    return send(...args);
-  }) as Redis['sendCommand'];
-  return {
-    get count() {
-      return count;
-    },
-    reset() {
-      count = 0;
-    },
-  };
 }
 
 /** The keys under `prefix` with the length of each hash among them, as one comparable text. */

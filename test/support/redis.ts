@@ -82,3 +82,30 @@ export function useTestRedis(label: string): TestRedis {
   });
   return testRedis;
 }
+
+/**
+ * Counts round trips on a client: each command sent alone is one, and a pipeline or
+ * MULTI/EXEC (commands sharing one write to the socket) is one however many commands it holds.
+ */
+export function countRoundTrips(client: Redis): { readonly count: number; reset(): void } {
+  const send = client.sendCommand.bind(client);
+  const batches = new WeakSet<object>();
+  let count = 0;
+  client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    const stream = args[1] as object | undefined;
+    if (stream === undefined) count += 1;
+    else if (!batches.has(stream)) {
+      batches.add(stream);
+      count += 1;
+    }
+    return send(...args);
+  }) as Redis['sendCommand'];
+  return {
+    get count() {
+      return count;
+    },
+    reset() {
+      count = 0;
+    },
+  };
+}
