@@ -15,6 +15,8 @@ export interface IndexControl {
   /** True once the first pass has finished (or the shared store already holds an index). */
   readonly ready: boolean;
   status(): Promise<IndexControlStatus>;
+  /** Queue a re-index of one repository and return at once (webhooks). */
+  enqueue(ref: string): Promise<void>;
   /** Re-index one repository now; resolves when its snapshot is stored. Throws NotFoundError for an unknown ref. */
   refresh(ref: string): Promise<void>;
 }

@@ -121,6 +121,15 @@ export class IndexJobs {
     return this.knownReady;
   }
 
+  /** Queues a refresh of one repository (webhooks); a refresh of it already waiting is not queued twice. */
+  async enqueue(ref: string): Promise<void> {
+    const sourceName = ref.slice(0, ref.indexOf(':'));
+    const queue = this.queues.get(sourceName);
+    if (!queue) throw new NotFoundError(`No configured source is named "${sourceName}", so ${ref} cannot be refreshed.`);
+    const data: RepositoryJobData = { ref, kind: 'refresh' };
+    await queue.add('repository', data, { jobId: `refresh-${repositoryJobId(ref)}`, priority: 1, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: true });
+  }
+
   /** Re-indexes one repository now, on whichever worker takes the job; resolves when it is stored. */
   async refresh(ref: string): Promise<void> {
     const sourceName = ref.slice(0, ref.indexOf(':'));

@@ -1,4 +1,4 @@
-import type { ProblemRecord, RepositorySnapshot } from '../registry/index.js';
+import type { ModelRecord, ProblemRecord, RepositorySnapshot } from '../registry/index.js';
 import type { GitSource, RepositoryInfo } from '../sources/index.js';
 import type { RegistryStore } from '../store/index.js';
 import { InputError, NotFoundError, UpstreamError, messageOf } from '../errors.js';
@@ -46,6 +46,12 @@ export interface IndexerOptions {
   store: RegistryStore;
   /** Repositories indexed at once. */
   concurrency?: number;
+  /**
+   * Called after a repository's new snapshot is stored, with the models it replaced
+   * (`undefined` when the repository had never been indexed): the seam where changes become
+   * events. Not called when nothing changed. A failure is logged, never fails the indexing.
+   */
+  onSnapshot?: (previous: ModelRecord[] | undefined, snapshot: RepositorySnapshot) => Promise<void>;
   /** Called after each repository, for progress bars. */
   onProgress?: (done: number, total: number, ref: string) => void;
   log?: (message: string) => void;
@@ -107,6 +113,12 @@ export class Indexer {
         });
     }
     return this.running;
+  }
+
+  /** Re-indexes one repository soon, without waiting (webhooks). Failures are logged. */
+  enqueue(ref: string): Promise<void> {
+    void this.refresh(ref).catch((error: unknown) => this.options.log?.(`refresh of ${ref} failed: ${messageOf(error)}`));
+    return Promise.resolve();
   }
 
   /** Re-indexes one repository now. Unknown refs (not listed by any source) are a NotFoundError. */
@@ -244,10 +256,15 @@ export class Indexer {
     const attemptAt = new Date().toISOString();
     switch (outcome.result) {
       case 'updated': {
+        // The models replaced, for `onSnapshot`: read before the switch (a never-indexed or failed-first repository has none).
+        const replaced = this.options.onSnapshot && previous && previous.fingerprint !== '' ? (await store.getModels(previous.models)).filter((m): m is ModelRecord => m !== undefined) : undefined;
         await store.putSnapshot(outcome.snapshot);
         await store.setStatus({ ref: repository.ref, stale: false, lastAttemptAt: attemptAt });
         summary.updated += 1;
         this.count(summary, outcome.snapshot.repository.ref, outcome.snapshot.repository.problems, outcome.snapshot.models);
+        if (this.options.onSnapshot) {
+          await this.options.onSnapshot(replaced, outcome.snapshot).catch((error: unknown) => this.options.log?.(`after indexing ${repository.ref}: ${messageOf(error)}`));
+        }
         return;
       }
       case 'unchanged': {
