@@ -21,9 +21,36 @@ export interface IndexControl {
   refresh(ref: string): Promise<void>;
 }
 
+/** A GTO tag to create, as `gto` would write it. */
+export interface TagToWrite {
+  /** `churn@v1.2.0`, `churn#prod#3`, … */
+  name: string;
+  /** The commit it points at (full SHA). */
+  commit: string;
+  /** The annotated tag's message. */
+  message: string;
+}
+
+/** Writes GTO tags through the repository's host, with the caller's own token (mutations). */
+export interface TagWriter {
+  /**
+   * Creates the annotated tag in repository `repositoryRef`. `token` is the caller's token for
+   * that repository's source (absent for local sources, which need none); a token that may not
+   * write is an error saying so. Throws for a tag that exists already.
+   */
+  writeTag(repositoryRef: string, tag: TagToWrite, token: string | undefined): Promise<void>;
+}
+
 /** Created per request (HTTP and WebSocket alike): the DataLoaders must never be shared. */
 export interface GraphQLContext {
   store: RegistryStore;
   loaders: Loaders;
   indexer?: IndexControl;
+  /** Present when the gateway can write tags (mutations). */
+  writer?: TagWriter;
+  /**
+   * The caller's own host tokens, by lower-cased source name, from the `X-Modelgate-Token-<source>`
+   * headers (`x-modelgate-token-github: ghp_…`). Never the gateway's indexing tokens.
+   */
+  callerTokens: ReadonlyMap<string, string>;
 }

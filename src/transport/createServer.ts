@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { buildSchema, createFormatError } from '../graphql/index.js';
-import type { GraphQLContext, IndexControl } from '../graphql/index.js';
+import type { GraphQLContext, IndexControl, TagWriter } from '../graphql/index.js';
 import { createLoaders } from '../store/index.js';
 import type { RegistryStore } from '../store/index.js';
 import { graphiqlPage } from './graphiqlPage.js';
@@ -15,6 +15,10 @@ import { graphiqlPage } from './graphiqlPage.js';
 export interface ServerOptions {
   store: RegistryStore;
   indexer?: IndexControl;
+  /** Writes GTO tags for the mutations; without it they answer that this gateway cannot write. */
+  writer?: TagWriter;
+  /** Mounted at `/webhooks` before any body parser (signatures are checked on the raw body). */
+  webhooks?: express.Router;
   host?: string;
   /** 0 picks a free port. */
   port: number;
@@ -27,6 +31,20 @@ export interface RunningServer {
   port: number;
   http: Server;
   close(): Promise<void>;
+}
+
+/** The prefix of the headers that carry a caller's own host token for one source: `X-Modelgate-Token-<source name>`. */
+export const CALLER_TOKEN_HEADER_PREFIX = 'x-modelgate-token-';
+
+/** The caller's host tokens by source name (header names are lower-case in Node). */
+export function callerTokensOf(headers: Record<string, string | string[] | undefined>): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith(CALLER_TOKEN_HEADER_PREFIX)) continue;
+    const token = (Array.isArray(value) ? value[0] : value)?.trim();
+    if (token) tokens.set(name.slice(CALLER_TOKEN_HEADER_PREFIX.length), token);
+  }
+  return tokens;
 }
 
 /**
@@ -59,6 +77,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     if (options.indexer && !options.indexer.ready) reasons.push('first index pass not finished');
     res.status(reasons.length === 0 ? 200 : 503).json({ ready: reasons.length === 0, reasons });
   });
+  if (options.webhooks) app.use('/webhooks', options.webhooks);
   const page = graphiqlPage('/graphql');
   app.get('/graphiql', (_req, res) => {
     res.type('html').send(page);
@@ -70,10 +89,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async (): Promise<GraphQLContext> => ({
+      context: async ({ req }): Promise<GraphQLContext> => ({
         store: options.store,
         loaders: createLoaders(options.store),
         ...(options.indexer ? { indexer: options.indexer } : {}),
+        ...(options.writer ? { writer: options.writer } : {}),
+        callerTokens: callerTokensOf(req.headers),
       }),
     }),
   );
