@@ -14,6 +14,21 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
+/** The caller sent no credentials where the operation needs their own (a host token for writing tags). */
+export class UnauthenticatedError extends Error {
+  override readonly name = 'UnauthenticatedError';
+}
+
+/** The caller's credentials do not allow the operation (a token that may not create tags). */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}
+
+/** The operation would overwrite something that exists (a tag of that name). */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
 /** A Git host, the git CLI or another upstream failed; `status` is the upstream's code if it had one. */
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';

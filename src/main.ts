@@ -3,14 +3,16 @@ import type { Config } from './config.js';
 import { buildDemoRepositories } from './demo/index.js';
 import { Redis } from 'ioredis';
 import { ConfigError } from './errors.js';
-import { IndexJobs, Indexer } from './indexer/index.js';
+import { InMemoryEventBus, RedisEventBus, publishSnapshotEvents } from './events/index.js';
+import type { EventBus } from './events/index.js';
+import { IndexJobs, Indexer, SourceTagWriter } from './indexer/index.js';
 import type { IndexSummary } from './indexer/index.js';
 import type { Logger } from './log.js';
 import { GitHubSource, GitLabSource, LocalGitSource, createGitHubClient, createGitLabClient } from './sources/index.js';
 import type { GitSource, ObjectCache } from './sources/index.js';
-import { InMemoryRegistryStore, RedisObjectCache, RedisRegistryStore, redactRedisUrl, redisKeys } from './store/index.js';
+import { InMemoryRegistryStore, RedisDeliveryLog, RedisObjectCache, RedisRegistryStore, redactRedisUrl, redisKeys } from './store/index.js';
 import type { RegistryStore } from './store/index.js';
-import { createServer } from './transport/index.js';
+import { createServer, createWebhookRouter } from './transport/index.js';
 import type { RunningServer } from './transport/index.js';
 
 /** The composition root: the only place that constructs sources, stores and servers. */
@@ -34,6 +36,8 @@ export function createSources(config: Config, log?: Logger, objectCache?: Object
           repos: source.repos,
           orgs: source.orgs,
           ...(source.refsCheck ? { refsCheck: source.refsCheck } : {}),
+          // Mutations write tags with the caller's own token, never the indexing one.
+          writeClient: (token: string) => createGitHubClient({ baseUrl: source.url, token, ...(log ? { log } : {}) }),
           ...cache,
           ...(log ? { log } : {}),
         });
@@ -43,6 +47,7 @@ export function createSources(config: Config, log?: Logger, objectCache?: Object
           client: createGitLabClient({ host: source.url, ...(source.token ? { token: source.token } : {}) }),
           projects: source.projects,
           groups: source.groups,
+          writeClient: (token: string) => createGitLabClient({ host: source.url, token }),
           ...cache,
           ...(log ? { log } : {}),
         });
@@ -56,6 +61,11 @@ function createObjectCache(config: Config): { cache?: ObjectCache; close(): Prom
   const client = new Redis(config.redis, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, lazyConnect: false });
   client.on('error', () => {}); // RedisObjectCache says once per outage that it reads from the hosts meanwhile.
   return { cache: RedisObjectCache.create({ client, prefix: config.redisPrefix }), close: () => client.quit().then(() => undefined, () => undefined) };
+}
+
+/** Where registry events go: a Redis stream every gateway reads (with Redis), or this process's memory. */
+function createEventBus(config: Config, log?: Logger): EventBus {
+  return config.redis ? RedisEventBus.create({ url: config.redis, prefix: config.redisPrefix, ...(log ? { log: (m) => log.error(m) } : {}) }) : InMemoryEventBus.create();
 }
 
 function createStore(config: Config): RegistryStore {
@@ -93,6 +103,8 @@ export interface Gateway {
   /** The job runner, when a Redis is configured. */
   jobs?: IndexJobs;
   store: RegistryStore;
+  /** Where the indexer publishes registry events and subscriptions read them. */
+  events: EventBus;
   stop(): Promise<void>;
 }
 
@@ -119,12 +131,23 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
   const objects = createObjectCache(config);
   const sources = createSources(config, log, objects.cache);
   const store = createStore(config);
-  const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
+  const events = createEventBus(config, log);
+  const indexer = Indexer.create({ sources, store, onSnapshot: publishSnapshotEvents(events, (m) => log.error(m)), log: (m) => log.info(m) });
   const redis = config.redis;
   const running = redis ? await startJobs({ ...config, redis }, sources, indexer, options.worker ?? true, log) : undefined;
+  const control = running?.jobs ?? indexer;
   const server = await createServer({
     store,
-    indexer: running?.jobs ?? indexer,
+    indexer: control,
+    events,
+    writer: SourceTagWriter.create({ sources }),
+    // Deliveries are remembered in Redis when there is one, so gateways behind a load balancer drop the same duplicates.
+    webhooks: createWebhookRouter({
+      sources: config.sources,
+      enqueue: (ref) => control.enqueue(ref),
+      ...(running ? { deliveries: RedisDeliveryLog.create({ client: running.connection, prefix: config.redisPrefix }) } : {}),
+      log,
+    }),
     host: config.listen.host,
     port: config.listen.port,
     log: (message, error) => log.error(message, error),
@@ -135,10 +158,12 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     indexer,
     ...(running ? { jobs: running.jobs } : {}),
     store,
+    events,
     stop: async () => {
       await indexer.stop();
       await running?.jobs.stop();
       await server.close();
+      await events.close();
       await Promise.all(sources.map((s) => s.close()));
       await store.close();
       await objects.close();
@@ -161,12 +186,15 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   const objects = createObjectCache(config);
   const sources = createSources(config, log, objects.cache);
   const store = createStore(config);
-  const indexer = Indexer.create({ sources, store, log: (m) => log.info(m) });
+  // The worker publishes what its jobs find; the gateways' readers fan it out to their subscribers.
+  const events = createEventBus(config, log);
+  const indexer = Indexer.create({ sources, store, onSnapshot: publishSnapshotEvents(events, (m) => log.error(m)), log: (m) => log.info(m) });
   const { jobs, connection } = await startJobs({ ...config, redis }, sources, indexer, true, log);
   return {
     jobs,
     stop: async () => {
       await jobs.stop();
+      await events.close();
       await Promise.all(sources.map((s) => s.close()));
       await store.close();
       await objects.close();
@@ -182,9 +210,12 @@ export async function indexOnce(config: Config, onProgress?: (done: number, tota
   const sources = createSources(config, undefined, objects.cache);
   // With Redis, the pass lands in the shared index (gateways serve it at once); otherwise it is thrown away.
   const store = createStore(config);
+  // With Redis, what the pass finds reaches the gateways' subscribers like a worker's would.
+  const events = createEventBus(config);
   try {
-    return await Indexer.create({ sources, store, ...(onProgress ? { onProgress } : {}) }).indexAll();
+    return await Indexer.create({ sources, store, onSnapshot: publishSnapshotEvents(events), ...(onProgress ? { onProgress } : {}) }).indexAll();
   } finally {
+    await events.close();
     await Promise.all(sources.map((s) => s.close()));
     await store.close();
     await objects.close();

@@ -1,3 +1,4 @@
+import type { EventBus } from '../events/index.js';
 import type { Loaders, RegistryStore } from '../store/index.js';
 
 /** What the indexer says about itself (`indexStatus`). */
@@ -44,7 +45,10 @@ export interface TagWriter {
 /** Created per request (HTTP and WebSocket alike): the DataLoaders must never be shared. */
 export interface GraphQLContext {
   store: RegistryStore;
+  /** A subscription replaces them before each event it resolves, so a long-lived one never serves stale models. */
   loaders: Loaders;
+  /** The registry events `Subscription.registryEvents` reads; without it, subscribing fails with a clear error. */
+  events?: EventBus;
   indexer?: IndexControl;
   /** Present when the gateway can write tags (mutations). */
   writer?: TagWriter;

@@ -7,6 +7,9 @@ const CODES: Record<string, string> = {
   NotFoundError: 'NOT_FOUND',
   UpstreamError: 'UPSTREAM_UNAVAILABLE',
   StoreError: 'STORE_UNAVAILABLE',
+  UnauthenticatedError: 'UNAUTHENTICATED',
+  ForbiddenError: 'FORBIDDEN',
+  ConflictError: 'CONFLICT',
 };
 
 /** Apollo's own codes that are safe to pass through unchanged (validation, parse errors…). */

@@ -58,7 +58,10 @@ export class StageAssignment {
 
 @ObjectType({ description: 'One GTO tag read as an event in a model history.' })
 export class RegistryEvent {
-  @Field(() => ID, { description: 'Orders events of one model; stable for a tag.' }) id!: string;
+  @Field(() => ID, {
+    description: 'In a model history: orders events of one model, stable for a tag. In `Subscription.registryEvents`: the position in the event stream (`<ms>-<seq>`, later events greater), to pass as `filter.since` after a reconnection.',
+  })
+  id!: string;
   @Field(() => RegistryEventKind) kind!: RegistryEventKind;
   @Field(() => String, { nullable: true }) stage?: string;
   @Field(() => String, { description: 'Tag time, ISO 8601 with offset.' }) at!: string;

@@ -8,7 +8,8 @@ import type { GraphQLContext } from './context.js';
  */
 export type VersionRoot = VersionRecord & { model: string };
 export type AssignmentRoot = StageAssignmentRecord & { model: string };
-export type EventRoot = RegistryEventRecord & { model: string };
+/** `id` is set on live events (subscriptions): the event's position in the event stream. */
+export type EventRoot = RegistryEventRecord & { model: string; id?: string };
 /** A model file, with the ref of the version it belongs to. */
 export type ArtifactRoot = ArtifactFileRecord & { version: string };
 

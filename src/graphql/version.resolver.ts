@@ -165,7 +165,7 @@ export class StageAssignmentResolver {
 export class RegistryEventResolver {
   @FieldResolver(() => ID)
   id(@Root() event: EventRoot): string {
-    return Buffer.from(`RegistryEvent:${event.model}:${event.tag}`, 'utf8').toString('base64');
+    return event.id ?? Buffer.from(`RegistryEvent:${event.model}:${event.tag}`, 'utf8').toString('base64');
   }
 
   @FieldResolver(() => Model)

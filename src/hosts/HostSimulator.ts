@@ -201,6 +201,11 @@ export class HostSimulator {
     this.core.settings.latencyMs = ms;
   }
 
+  /** Replaces the webhooks deliveries go to (from now on). */
+  setWebhooks(hooks: readonly SimWebhook[]): void {
+    this.webhooks.setHooks(hooks);
+  }
+
   /** Resolves when the webhook deliveries in flight have finished (delivered, refused or timed out). */
   flushWebhooks(): Promise<void> {
     return this.webhooks.flush();

@@ -43,8 +43,16 @@ export interface WebhookSenderOptions {
  */
 export class WebhookSender {
   private readonly pending = new Set<Promise<void>>();
+  private hooks: readonly SimWebhook[];
 
-  constructor(private readonly options: WebhookSenderOptions) {}
+  constructor(private readonly options: WebhookSenderOptions) {
+    this.hooks = options.hooks;
+  }
+
+  /** Replaces the hooks (a receiver that starts after the simulator learns its URL late). */
+  setHooks(hooks: readonly SimWebhook[]): void {
+    this.hooks = hooks;
+  }
 
   tagCreated(event: TagCreatedEvent): void {
     this.start(event.repo, event.tagName, async (hooks) => {
@@ -82,7 +90,7 @@ export class WebhookSender {
 
   /** Runs `deliver` for the hooks that cover the repository, tracked for `flush()`; its failure is logged, never thrown. */
   private start(repo: SimRepository, tagName: string, deliver: (hooks: readonly SimWebhook[]) => Promise<void>): void {
-    const hooks = this.options.hooks.filter((hook) => !hook.repos || hook.repos.some((r) => r.toLowerCase() === repo.path.toLowerCase()));
+    const hooks = this.hooks.filter((hook) => !hook.repos || hook.repos.some((r) => r.toLowerCase() === repo.path.toLowerCase()));
     if (hooks.length === 0) return;
     const delivery = deliver(hooks).catch((error: unknown) => this.options.log?.error(`webhooks for ${repo.path} ${tagName} failed`, error));
     this.pending.add(delivery);

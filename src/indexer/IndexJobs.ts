@@ -53,16 +53,23 @@ export interface JobsStatus {
 const RECONCILE_QUEUE = 'reconcile';
 
 /**
- * Counts one finished repository job towards the pass under way, and closes the pass when
- * it was the last: the pass becomes `lastPass`, with its API calls (all processes' totals now,
- * minus at its start). KEYS: pass, lastPass, apiCalls. ARGV: failed (0/1), now (ms), now (ISO).
+ * Counts one finished repository towards the pass under way (once: a job retried after its
+ * worker died is not counted again), and closes the pass when it was the last, or when
+ * ARGV[5] is '1' (the queues ran dry with repositories uncounted: jobs BullMQ failed for
+ * stalling too often). The pass becomes `lastPass`, with its API calls (all processes'
+ * totals now, minus at its start).
+ * KEYS: pass, lastPass, apiCalls, counted (set). ARGV: failed (0/1), now (ms), now (ISO), ref, force (0/1).
  */
 const COUNT_JOB = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local done = redis.call('HINCRBY', KEYS[1], 'done', 1)
-if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'failed', 1) end
+local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
+if ARGV[5] ~= '1' and ARGV[4] ~= '' then
+  if redis.call('SADD', KEYS[4], ARGV[4]) == 0 then return 0 end
+  done = redis.call('HINCRBY', KEYS[1], 'done', 1)
+  if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'failed', 1) end
+end
 local total = tonumber(redis.call('HGET', KEYS[1], 'total') or '0')
-if done < total then return 0 end
+if done < total and ARGV[5] ~= '1' then return 0 end
 local calls = 0
 for _, v in ipairs(redis.call('HVALS', KEYS[3])) do calls = calls + tonumber(v) end
 local started = tonumber(redis.call('HGET', KEYS[1], 'startedAtMs') or ARGV[2])
@@ -70,9 +77,18 @@ redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[2], 'finishedAt', ARGV[3], 'seconds', tostring((tonumber(ARGV[2]) - started) / 1000),
   'repositories', tostring(total), 'failed', redis.call('HGET', KEYS[1], 'failed') or '0',
   'apiCalls', tostring(calls - tonumber(redis.call('HGET', KEYS[1], 'apiCallsAtStart') or '0')))
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[4])
 return 1
 `;
+
+/** Releases a repository's lock if this holder still has it. KEYS: lock. ARGV: holder. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** BullMQ's default lock: a job whose worker stops renewing it this long is another worker's. */
+const DEFAULT_STALL_AFTER_MS = 30_000;
 
 /**
  * Indexing as BullMQ jobs on the shared Redis, for any number of `serve` and `worker`
@@ -100,6 +116,8 @@ export class IndexJobs {
   private knownReady = false;
   private readonly owner = randomUUID();
   private stopped = false;
+  /** When this process first saw the pass under way with empty queues. */
+  private drainedSince: number | undefined;
 
   private constructor(private readonly options: IndexJobsOptions) {
     const { connection, keys } = options;
@@ -127,7 +145,17 @@ export class IndexJobs {
     const queue = this.queues.get(sourceName);
     if (!queue) throw new NotFoundError(`No configured source is named "${sourceName}", so ${ref} cannot be refreshed.`);
     const data: RepositoryJobData = { ref, kind: 'refresh' };
-    await queue.add('repository', data, { jobId: `refresh-${repositoryJobId(ref)}`, priority: 1, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: true });
+    // A refresh already waiting covers this one; one already running read the refs too early, so a follow-up is queued.
+    const base = `refresh-${repositoryJobId(ref)}`;
+    let jobId = `${base}-${randomUUID()}`;
+    for (const candidate of [base, `${base}-next`]) {
+      const state = await (await queue.getJob(candidate))?.getState();
+      if (state !== 'active') {
+        jobId = candidate;
+        break;
+      }
+    }
+    await queue.add('repository', data, { jobId, priority: 1, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: true });
   }
 
   /** Re-indexes one repository now, on whichever worker takes the job; resolves when it is stored. */
@@ -137,7 +165,8 @@ export class IndexJobs {
     if (!queue) throw new NotFoundError(`No configured source is named "${sourceName}", so ${ref} cannot be refreshed; check the ref against \`repositories\`.`);
     let events = this.events.get(sourceName);
     if (!events) {
-      events = new QueueEvents(queueName(sourceName), { connection: this.options.connection.duplicate(), prefix: this.options.keys.bullPrefix });
+      // QueueEvents makes (and closes) its own duplicate of the connection it is given.
+      events = new QueueEvents(queueName(sourceName), { connection: this.options.connection, prefix: this.options.keys.bullPrefix });
       this.events.set(sourceName, events);
       await events.waitUntilReady();
     }
@@ -216,14 +245,22 @@ export class IndexJobs {
   /** A pass: list every source, queue every repository, forget what is gone. */
   private async reconcile(): Promise<{ repositories: number }> {
     const { connection, keys, indexer } = this.options;
+    // The totals before the listing, then the listing's own calls flushed: they belong to this pass.
     await this.flushApiCalls();
-    const listing = await indexer.listAll();
-    for (const failure of listing.failed) this.options.log?.(`listing ${failure.repository} failed: ${failure.error}`);
     const calls = Object.values(await connection.hgetall(keys.index.apiCalls)).reduce((sum, v) => sum + Number(v), 0);
+    const listing = await indexer.listAll();
+    await this.flushApiCalls();
+    for (const failure of listing.failed) this.options.log?.(`listing ${failure.repository} failed: ${failure.error}`);
     const now = Date.now();
+    // A pass still under way keeps going (its repositories are queued once); one open for three intervals was lost, and is replaced.
+    const openSince = Number(await connection.hget(keys.index.pass, 'startedAtMs'));
+    if (Number.isFinite(openSince) && openSince > 0 && now - openSince < 3 * this.options.intervalMs) {
+      this.options.log?.('the previous pass is still under way; this interval queues nothing new.');
+      return { repositories: 0 };
+    }
     await connection
       .multi()
-      .del(keys.index.pass)
+      .del(keys.index.pass, keys.index.passCounted)
       .hset(keys.index.pass, { id: `${now}`, startedAtMs: `${now}`, total: `${listing.work.length}`, done: '0', failed: '0', apiCallsAtStart: `${calls}` })
       .exec();
     const bySource = new Map<string, { name: string; data: RepositoryJobData; opts: object }[]>();
@@ -240,7 +277,7 @@ export class IndexJobs {
     await Promise.all([...bySource].map(([name, jobs]) => this.queues.get(name)?.addBulk(jobs)));
     const forgotten = await indexer.forgetUnlisted(listing);
     if (forgotten.length > 0) this.options.log?.(`forgot ${forgotten.length} repositories no longer listed: ${forgotten.slice(0, 5).join(', ')}${forgotten.length > 5 ? ', …' : ''}`);
-    if (listing.work.length === 0) await this.countJob(false);
+    if (listing.work.length === 0) await this.countJob(false, '', true);
     return { repositories: listing.work.length };
   }
 
@@ -249,28 +286,66 @@ export class IndexJobs {
     const { ref, repository, kind } = job.data;
     let summary: IndexSummary;
     try {
-      summary = await this.options.indexer.indexRef(ref, repository);
+      // One job per repository at a time across every worker: a slow job must not store an older snapshot over a newer one.
+      summary = await this.withRepositoryLock(ref, () => this.options.indexer.indexRef(ref, repository));
     } catch (error) {
       // Not listed any more (NotFound): final at once. The store failed: BullMQ retries it.
       const final = error instanceof NotFoundError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (final && kind === 'pass') await this.countJob(true);
+      if (final && kind === 'pass') await this.countJob(true, ref);
       if (error instanceof NotFoundError) throw new UnrecoverableError(error.message);
       throw error;
     }
     const failure = summary.failed[0];
     if (failure && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw new Error(failure.error);
-    if (kind === 'pass') await this.countJob(failure !== undefined);
+    if (kind === 'pass') await this.countJob(failure !== undefined, ref);
     if (!this.knownReady) this.knownReady = true;
     if (kind === 'refresh' && failure) throw new Error(failure.error);
     return { failed: failure !== undefined };
   }
 
-  private async countJob(failed: boolean): Promise<void> {
+  private async countJob(failed: boolean, ref: string, force = false): Promise<void> {
     const { connection, keys } = this.options;
     await this.flushApiCalls();
     const now = new Date();
-    const closed = await connection.eval(COUNT_JOB, 3, keys.index.pass, keys.index.lastPass, keys.index.apiCalls, failed ? '1' : '0', `${now.getTime()}`, now.toISOString());
+    const closed = await connection.eval(
+      COUNT_JOB,
+      4,
+      keys.index.pass,
+      keys.index.lastPass,
+      keys.index.apiCalls,
+      keys.index.passCounted,
+      failed ? '1' : '0',
+      `${now.getTime()}`,
+      now.toISOString(),
+      ref,
+      force ? '1' : '0',
+    );
     if (closed === 1) this.knownReady = true;
+  }
+
+  /**
+   * Runs `work` holding the repository's lock in Redis (renewed while it runs); waits for a
+   * holder elsewhere to finish. A holder that died leaves a lock that lapses as its job's does
+   * (`stallAfterMs`), so the retried job can go on.
+   */
+  private async withRepositoryLock<T>(ref: string, work: () => Promise<T>): Promise<T> {
+    const { connection, keys } = this.options;
+    const key = keys.index.repositoryLock(ref);
+    const holder = `${this.owner}:${randomUUID()}`;
+    const lockMs = this.options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS;
+    const poll = Math.min(250, Math.max(20, Math.floor(lockMs / 8)));
+    for (let waited = 0; ; waited += poll) {
+      if ((await connection.set(key, holder, 'PX', lockMs, 'NX')) === 'OK') break;
+      if (waited > 20 * lockMs) throw new UpstreamError(`${ref} has been locked by another worker for over ${(20 * lockMs) / 1000} s; retrying later.`, 'indexer');
+      await new Promise((resolve) => setTimeout(resolve, poll));
+    }
+    const renew = setInterval(() => void connection.pexpire(key, lockMs).catch(() => undefined), Math.max(100, Math.floor(lockMs / 3)));
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      await connection.eval(RELEASE, 1, key, holder).catch(() => undefined);
+    }
   }
 
   /** Adds this process's API calls since the last flush to the shared totals. */
@@ -296,6 +371,26 @@ export class IndexJobs {
     this.knownReady = finished === 1 || repositories > 0;
   }
 
+  /**
+   * A pass whose repositories' queues are empty while some repositories were never counted
+   * (BullMQ failed their jobs for stalling too often, without running them) is closed as it
+   * stands, so `lastPass` moves on. Waits a few seconds, so a job finishing now counts first.
+   */
+  private async closeDrainedPass(): Promise<void> {
+    const { connection, keys } = this.options;
+    const started = Number(await connection.hget(keys.index.pass, 'startedAtMs'));
+    if (!Number.isFinite(started) || started <= 0 || Date.now() - started < 5000) return;
+    const reconciling = await this.reconcileQueue.getJobCounts('waiting', 'active', 'delayed');
+    const counts = await Promise.all([...this.queues.values()].map((q) => q.getJobCounts('waiting', 'prioritized', 'active', 'delayed')));
+    const busy = [reconciling, ...counts].some((c) => Object.values(c).some((n) => n > 0));
+    if (busy) return;
+    this.drainedSince ??= Date.now();
+    if (Date.now() - this.drainedSince < 3000) return;
+    this.drainedSince = undefined;
+    this.options.log?.('the pass under way has no jobs left but did not count every repository (jobs lost to stalls); closing it.');
+    await this.countJob(false, '', true);
+  }
+
   /** Every process ticks; the one that takes the interval's key starts the pass. */
   private startTicker(): void {
     const { connection, keys, intervalMs } = this.options;
@@ -305,6 +400,7 @@ export class IndexJobs {
         const taken = await connection.set(keys.index.reconcile, this.owner, 'PX', intervalMs, 'NX');
         if (taken === 'OK') await this.enqueuePass();
         await this.checkReady();
+        await this.closeDrainedPass();
       } catch (error) {
         this.options.log?.(`index scheduling: ${messageOf(error)}`);
       }

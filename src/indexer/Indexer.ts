@@ -69,6 +69,8 @@ export class Indexer {
   private last: LastPass | undefined;
   /** The repositories the last listing found, by ref, for single-repository refreshes. */
   private known = new Map<string, WorkItem>();
+  /** The indexing under way per repository ref (settled promises), so one repository is indexed one at a time. */
+  private readonly busy = new Map<string, Promise<void>>();
 
   private constructor(private readonly options: IndexerOptions) {}
 
@@ -249,7 +251,24 @@ export class Indexer {
     return summary;
   }
 
+  /** One repository at a time: a refresh asked during a pass waits for it, so an older snapshot never replaces a newer one. */
   private async indexOne(source: GitSource, repository: RepositoryInfo, summary: IndexSummary): Promise<void> {
+    const ref = repository.ref;
+    const before = this.busy.get(ref) ?? Promise.resolve();
+    const mine = before.then(() => this.indexOneNow(source, repository, summary));
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.busy.set(ref, settled);
+    try {
+      await mine;
+    } finally {
+      if (this.busy.get(ref) === settled) this.busy.delete(ref);
+    }
+  }
+
+  private async indexOneNow(source: GitSource, repository: RepositoryInfo, summary: IndexSummary): Promise<void> {
     const { store } = this.options;
     const [previous] = await store.getRepositories([repository.ref]);
     const outcome = await indexRepository({ source, repository, ...(previous ? { previous } : {}) });

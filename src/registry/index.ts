@@ -8,3 +8,5 @@ export type { DiffStatus, KeyValueDiff } from './diff.js';
 export type { ModelRefParts, VersionRefParts } from './refs.js';
 export type * from './types.js';
 export type * from './snapshot.js';
+export { planGtoTag, bumpVersion } from './gtoTags.js';
+export type { ArtifactState, ArtifactVersionState, GtoTagRequest, PlannedGtoTag, PlanOptions, VersionBump } from './gtoTags.js';

@@ -8,6 +8,8 @@ export type {
   RepositoryInfo,
   RepositoryRefs,
   Signature,
+  TagAuthor,
+  TagToCreate,
 } from './types.js';
 export { LocalGitSource, type LocalGitSourceOptions } from './local/index.js';
 export { decodeText } from './decodeText.js';

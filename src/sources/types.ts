@@ -83,6 +83,23 @@ export type FileContent =
   | { found: true; text: string; size: number }
   | { found: false; reason: 'missing' | 'not-a-file' | 'too-large' | 'not-text'; size?: number; detail?: string };
 
+/** An annotated tag to create (GTO's tags, written by the mutations). */
+export interface TagToCreate {
+  /** Tag name without `refs/tags/`. */
+  name: string;
+  /** Full SHA of the commit it points at. */
+  commit: string;
+  message: string;
+}
+
+/** Who writes a tag: the caller's own host token (hosted sources), and the tagger where the host lets us say. */
+export interface TagAuthor {
+  /** The caller's token for this source's host; never the source's indexing token. */
+  token?: string;
+  /** Tagger written into the tag object (local; GitHub). GitLab always tags as the token's user. */
+  tagger?: { name: string; email: string };
+}
+
 export interface GitSource {
   /** The configured source name; the first part of every repository ref. */
   readonly name: string;
@@ -95,6 +112,13 @@ export interface GitSource {
   readFiles(repo: RepositoryInfo, files: readonly FileRequest[]): Promise<FileContent[]>;
   /** Commit metadata, in the order asked; throws UpstreamError for an unknown SHA. */
   readCommits(repo: RepositoryInfo, shas: readonly string[]): Promise<CommitInfo[]>;
+  /**
+   * Creates an annotated tag, as the caller (`author.token`), and fails with `ConflictError` if
+   * a tag of that name exists, `UnauthenticatedError` without the token a hosted source needs,
+   * `ForbiddenError` when the host refuses that token. Reads only `ref`, `source` and `path` of
+   * `repo`. Sources that cannot write leave it out.
+   */
+  writeTag?(repo: RepositoryInfo, tag: TagToCreate, author: TagAuthor): Promise<void>;
   /** Release processes or connections held for the repository (idempotent). */
   close(): Promise<void>;
   /**

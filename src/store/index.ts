@@ -8,5 +8,7 @@ export { RedisRegistryStore, redactRedisUrl } from './RedisRegistryStore.js';
 export type { RedisRegistryStoreOptions } from './RedisRegistryStore.js';
 export { RedisObjectCache } from './RedisObjectCache.js';
 export type { RedisObjectCacheOptions } from './RedisObjectCache.js';
+export { RedisDeliveryLog } from './RedisDeliveryLog.js';
+export type { RedisDeliveryLogOptions } from './RedisDeliveryLog.js';
 export { DEFAULT_KEY_PREFIX, redisKeys } from './redisKeys.js';
 export type { RedisKeys, SnapshotKeys } from './redisKeys.js';

@@ -15,8 +15,12 @@
  * | `index:lastPass`                        | hash   | the last finished pass, as `indexStatus` shows it |
  * | `index:apiCalls`                        | hash   | source name → host API requests, all processes, all time |
  * | `index:reconcile`                       | string | held for one refresh interval by the process that started the pass |
+ * | `index:passCounted`                     | set    | repository refs counted towards the pass under way |
+ * | `index:lock:<repo ref>`                 | string | held by the worker indexing that repository |
  * | `bull:<queue>:…`                        | BullMQ | the job queues (`reconcile`, `index-<source>`) |
  * | `obj:<ns>:<kind>:<id>`                  | string | one immutable host object (RedisObjectCache), no TTL |
+ * | `events`                                | stream | registry events (RedisEventBus): field `e` = event JSON, id = event id; MAXLEN ~ 10,000 |
+ * | `webhook:<key>`                         | string | a webhook delivery or ref change already queued (RedisDeliveryLog), with a TTL |
  *
  * Object keys: `<ns>:<kind>:<id>` is the cache key the sources build (`src/sources/CachedObjects.ts`);
  * the namespace names the host (`github@github.com`, `gitlab@gitlab.example.com%3A8443`), the kind
@@ -59,13 +63,19 @@ export interface RedisKeys {
   /** Hash: repository ref → status JSON. */
   readonly statuses: string;
   /** The indexing job runner's keys. */
-  readonly index: { pass: string; lastPass: string; apiCalls: string; reconcile: string };
+  readonly index: { pass: string; lastPass: string; apiCalls: string; reconcile: string; passCounted: string; repositoryLock(ref: string): string };
   /** BullMQ's `prefix` option: its queues live under it. */
   readonly bullPrefix: string;
   /** What every object-cache key starts with (for SCAN). */
   readonly objects: string;
   /** The Redis key of a source's object-cache key. */
   object(cacheKey: string): string;
+  /** Stream: the registry events every gateway's subscribers read (bounded, oldest trimmed). */
+  readonly events: string;
+  /** What every webhook delivery-log key starts with (for SCAN). */
+  readonly webhooks: string;
+  /** The Redis key of a delivery-log key (`delivery:github:<guid>`, `change:<repository ref>:<git ref>:<change>`). */
+  webhook(key: string): string;
   /** The keys of generation `gen` of repository `ref`. */
   snapshot(ref: string, gen: string): SnapshotKeys;
   /** The same keys, split around the generation id. */
@@ -87,11 +97,21 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     prefix,
     repositories: `${prefix}repositories`,
     statuses: `${prefix}statuses`,
-    index: { pass: `${prefix}index:pass`, lastPass: `${prefix}index:lastPass`, apiCalls: `${prefix}index:apiCalls`, reconcile: `${prefix}index:reconcile` },
+    index: {
+      pass: `${prefix}index:pass`,
+      lastPass: `${prefix}index:lastPass`,
+      apiCalls: `${prefix}index:apiCalls`,
+      reconcile: `${prefix}index:reconcile`,
+      passCounted: `${prefix}index:passCounted`,
+      repositoryLock: (ref) => `${prefix}index:lock:${ref}`,
+    },
     // BullMQ appends `:<queue>:…` itself.
     bullPrefix: `${prefix}bull`,
     objects: `${prefix}obj:`,
     object: (cacheKey) => `${prefix}obj:${cacheKey}`,
+    events: `${prefix}events`,
+    webhooks: `${prefix}webhook:`,
+    webhook: (key) => `${prefix}webhook:${key}`,
     snapshot(ref, gen) {
       const { head, tails } = parts(ref);
       return { repository: head + gen + tails.repository, models: head + gen + tails.models, summaries: head + gen + tails.summaries };

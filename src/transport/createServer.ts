@@ -6,6 +6,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { EventBus } from '../events/index.js';
 import { buildSchema, createFormatError } from '../graphql/index.js';
 import type { GraphQLContext, IndexControl, TagWriter } from '../graphql/index.js';
 import { createLoaders } from '../store/index.js';
@@ -17,6 +21,8 @@ export interface ServerOptions {
   indexer?: IndexControl;
   /** Writes GTO tags for the mutations; without it they answer that this gateway cannot write. */
   writer?: TagWriter;
+  /** The registry events `Subscription.registryEvents` serves (graphql-ws on `/graphql`). */
+  events?: EventBus;
   /** Mounted at `/webhooks` before any body parser (signatures are checked on the raw body). */
   webhooks?: express.Router;
   host?: string;
@@ -48,19 +54,64 @@ export function callerTokensOf(headers: Record<string, string | string[] | undef
 }
 
 /**
- * The HTTP surface on one port: `/graphql` (Apollo Server 5), `/graphiql` (served from
- * the installed package; no request leaves the machine), `/healthz`, `/readyz`.
+ * Caller tokens of a WebSocket connection: the upgrade request's `X-Modelgate-Token-*` headers
+ * (clients that can set them), then the same names in the `connection_init` payload, which
+ * is all a browser can send. Payload names are matched case-insensitively, like headers.
+ */
+function connectionTokensOf(headers: Record<string, string | string[] | undefined>, connectionParams: Readonly<Record<string, unknown>> | undefined): Map<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(connectionParams ?? {})) if (typeof value === 'string') params[name.toLowerCase()] = value;
+  return new Map([...callerTokensOf(headers), ...callerTokensOf(params)]);
+}
+
+/**
+ * The HTTP surface on one port: `/graphql` (Apollo Server 5 over HTTP, graphql-ws over
+ * WebSocket for subscriptions), `/graphiql` (served from the installed package; no request
+ * leaves the machine), `/healthz`, `/readyz`.
  */
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? (() => undefined);
   const app = express();
   app.disable('x-powered-by');
   const http = createHttpServer(app);
+  const schema = await buildSchema();
+  const formatError = createFormatError((message, error) => log(message, error));
+  const contextOf = (callerTokens: Map<string, string>): GraphQLContext => ({
+    store: options.store,
+    loaders: createLoaders(options.store),
+    ...(options.indexer ? { indexer: options.indexer } : {}),
+    ...(options.writer ? { writer: options.writer } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    callerTokens,
+  });
+
+  // graphql-ws on the same port and path: the HTTP server hands it the upgrade requests.
+  const wsServer = new WebSocketServer({ server: http, path: '/graphql' });
+  // It repeats the HTTP server's errors (a port in use), which `listen` below already reports.
+  wsServer.on('error', () => undefined);
+  const formatAll = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
+  const ws = useServer(
+    {
+      schema,
+      // Per operation, like an HTTP request: loaders are never shared between two subscriptions.
+      context: (ctx) => contextOf(connectionTokensOf(ctx.extra.request.headers, ctx.connectionParams)),
+      // The same error codes and masking as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+    },
+    wsServer,
+  );
+
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await buildSchema(),
-    formatError: createFormatError((message, error) => log(message, error)),
+    schema,
+    formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: http }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: http }),
+      ApolloServerPluginLandingPageDisabled(),
+      // Closes the WebSocket connections (their subscriptions end) when the server stops.
+      { serverWillStart: async () => ({ drainServer: async () => await ws.dispose() }) },
+    ],
   });
   await apollo.start();
 
@@ -89,13 +140,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({
-        store: options.store,
-        loaders: createLoaders(options.store),
-        ...(options.indexer ? { indexer: options.indexer } : {}),
-        ...(options.writer ? { writer: options.writer } : {}),
-        callerTokens: callerTokensOf(req.headers),
-      }),
+      context: async ({ req }): Promise<GraphQLContext> => contextOf(callerTokensOf(req.headers)),
     }),
   );
 

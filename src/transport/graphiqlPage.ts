@@ -25,8 +25,9 @@ query Models {
 
 /**
  * GraphiQL as one HTML page with its JavaScript inlined from the installed package, so it
- * works with no internet access.
+ * works with no internet access. Subscriptions go over graphql-ws to the same endpoint
+ * (GraphiQL turns the page's `http(s)://…/graphql` into `ws(s)://…/graphql`).
  */
 export function graphiqlPage(endpoint: string): string {
-  return renderGraphiQL({ endpoint, title: 'Modelgate GraphiQL', defaultQuery: DEFAULT_QUERY } as Parameters<typeof renderGraphiQL>[0]);
+  return renderGraphiQL({ endpoint, title: 'Modelgate GraphiQL', defaultQuery: DEFAULT_QUERY, subscriptionsProtocol: 'WS' } as Parameters<typeof renderGraphiQL>[0]);
 }

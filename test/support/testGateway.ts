@@ -4,7 +4,7 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { Indexer } from '../../src/indexer/index.js';
+import { Indexer, SourceTagWriter } from '../../src/indexer/index.js';
 import type { IndexSummary } from '../../src/indexer/index.js';
 import { LocalGitSource } from '../../src/sources/index.js';
 import { InMemoryRegistryStore } from '../../src/store/index.js';
@@ -31,11 +31,12 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(root: string): Promise<TestGateway> {
+/** `writer`: the gateway writes GTO tags for the mutations (into the repositories below `root`). */
+export async function startTestGateway(root: string, options: { writer?: boolean } = {}): Promise<TestGateway> {
   const source = LocalGitSource.create({ name: 'local', root });
   const store = InMemoryRegistryStore.create();
   const indexer = Indexer.create({ sources: [source], store });
-  const server = await createServer({ store, indexer, port: 0, log: () => undefined });
+  const server = await createServer({ store, indexer, ...(options.writer ? { writer: SourceTagWriter.create({ sources: [source] }) } : {}), port: 0, log: () => undefined });
   const post = async (query: string, variables?: unknown) => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',

@@ -1,5 +1,6 @@
+import { posix } from 'node:path';
 import type { Octokit } from '@octokit/rest';
-import { InputError, UpstreamError, messageOf } from '../../errors.js';
+import { ConflictError, ForbiddenError, InputError, UnauthenticatedError, UpstreamError, messageOf } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { CachedObjects, hostNamespace } from '../CachedObjects.js';
 import type { ObjectEntry } from '../CachedObjects.js';
@@ -7,7 +8,7 @@ import { asCommitInfo, asFileContent, isRecord } from '../cachedShapes.js';
 import { decodeText } from '../decodeText.js';
 import { MemoryObjectCache } from '../MemoryObjectCache.js';
 import type { ObjectCache } from '../ObjectCache.js';
-import type { CommitInfo, FileContent, FileRequest, GitSource, RawTag, RepositoryInfo, RepositoryRefs } from '../types.js';
+import type { CommitInfo, FileContent, FileRequest, GitSource, RawTag, RepositoryInfo, RepositoryRefs, TagAuthor, TagToCreate } from '../types.js';
 import { BatchError, GraphqlBatcher } from './GraphqlBatcher.js';
 import type { BatchPiece, GraphqlErrorEntry } from './GraphqlBatcher.js';
 import { signatureOf, type GitActor } from './gitTimestamp.js';
@@ -23,6 +24,11 @@ export interface GitHubSourceOptions {
    * from the outside (one per logical request).
    */
   client: Octokit | ((onRequest: () => void) => Octokit);
+  /**
+   * A client made with a caller's own token, for `writeTag` (`createGitHubClient({ baseUrl, token })`).
+   * Tags are never written with the indexing client. Without it the source cannot write tags.
+   */
+  writeClient?: (token: string) => Octokit;
   /** REST base URL the client uses; gives the host shown to users. Default `https://api.github.com`. */
   baseUrl?: string;
   /** Repositories to index: `owner/name`. */
@@ -50,6 +56,8 @@ export interface GitHubSourceOptions {
    * more REST call per repository cold (docs/decisions/0002).
    */
   refsCheck?: 'graphql' | 'etag';
+  /** Entries each in-memory cache keeps (the oldest tenth goes when full). Default 200,000. */
+  cacheEntries?: number;
   /**
    * Unseen trees one listing round may ask GraphQL for; above it, one REST recursive listing
    * reads the whole tree (a first look at a large monorepo). Default 100.
@@ -87,6 +95,7 @@ interface EntryAnswer {
   type: string;
   oid: string;
   size?: number;
+  mode?: number;
 }
 
 interface CommitAnswer {
@@ -115,7 +124,8 @@ interface RefsPage {
 
 /** One entry of a cached tree. `commit` entries are submodules (no file here). */
 interface TreeEntry {
-  type: 'blob' | 'tree' | 'commit';
+  /** `link`: a symbolic link (a blob of mode 120000 holding the target path); `commit`: a submodule. */
+  type: 'blob' | 'link' | 'tree' | 'commit';
   oid: string;
   size?: number;
 }
@@ -142,6 +152,7 @@ interface GraphqlFailure {
 }
 
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Entries each in-memory cache (trees, blobs, commits, tag objects, file lists) keeps by default. */
 const CACHE_LIMIT = 200_000;
 /** Tag objects nested in one refs query; deeper chains are followed with `object(oid:)`. */
 const PEEL_DEPTH = 4;
@@ -155,7 +166,11 @@ function peel(depth: number): string {
 
 const TAG_FIELDS = `__typename oid ... on Tag { message tagger { name email date } target { ${peel(PEEL_DEPTH)} } }`;
 const BLOB_FIELDS = '__typename ... on Blob { oid byteSize isBinary isTruncated text }';
-const ENTRY_FIELDS = 'entries { name type oid size }';
+const ENTRY_FIELDS = 'entries { name type oid size mode }';
+/** Git's mode of a symbolic link (GraphQL gives modes as integers). */
+const SYMLINK_MODE = 0o120000;
+/** Links followed to reach one file, as `git cat-file --follow-symlinks` allows. */
+const MAX_LINK_HOPS = 40;
 const COMMIT_FIELDS = `__typename ... on Commit { oid message author { name email date } committer { name email date } parents(first: 100) { nodes { oid } } tree { oid ${ENTRY_FIELDS} } }`;
 
 /**
@@ -190,6 +205,7 @@ export class GitHubSource implements GitSource {
   /** Repositories worth indexing at once: their requests share GraphQL queries. */
   readonly concurrency: number;
   private readonly octokit: Octokit;
+  private readonly writeClient: ((token: string) => Octokit) | undefined;
   private readonly repos: readonly string[];
   private readonly orgs: readonly string[];
   private readonly perPage: number;
@@ -198,6 +214,7 @@ export class GitHubSource implements GitSource {
   private readonly batcher: GraphqlBatcher;
   private readonly maxGraphqlTreesPerRound: number;
   private readonly refsCheck: 'graphql' | 'etag';
+  private readonly cacheLimit: number;
   /** `etag` mode: what `readRefs` last saw and the tags' ETag that tells whether it still holds. */
   private readonly refsCache = new Map<string, { refs: RepositoryRefs; tagsEtag: string }>();
   private calls = 0;
@@ -205,7 +222,6 @@ export class GitHubSource implements GitSource {
   /** Tree SHA → its entries by name. Shared by all repositories: a SHA names the same content everywhere. */
   private readonly trees = new Map<string, Map<string, TreeEntry>>();
   /** Trees whose every subtree is cached too. */
-  private readonly completeTrees = new Set<string>();
   /** `<repo>\0<commit>` → the commit. Per repository: a commit of another repository is unknown here. */
   private readonly commits = new Map<string, KnownCommit>();
   private readonly fileLists = new Map<string, string[]>();
@@ -229,6 +245,7 @@ export class GitHubSource implements GitSource {
       });
     }
     this.host = webHost(options.baseUrl ?? 'https://api.github.com');
+    this.writeClient = options.writeClient;
     this.objects = new CachedObjects(options.objectCache ?? new MemoryObjectCache(), hostNamespace('github', this.host), options.log);
     this.repos = options.repos ?? [];
     this.orgs = options.orgs ?? [];
@@ -239,6 +256,7 @@ export class GitHubSource implements GitSource {
     this.log = options.log;
     this.maxGraphqlTreesPerRound = Math.max(0, options.maxGraphqlTreesPerRound ?? 100);
     this.refsCheck = options.refsCheck ?? 'graphql';
+    this.cacheLimit = Math.max(1, options.cacheEntries ?? CACHE_LIMIT);
     this.batcher = new GraphqlBatcher((query, variables) => this.send(query, variables), {
       maxWeight: Math.max(1, options.objectsPerQuery ?? 250),
       maxInFlight: Math.max(1, options.queriesInFlight ?? 4),
@@ -372,7 +390,7 @@ export class GitHubSource implements GitSource {
     }
     // Only tag chains deeper than the query peeled cost requests, so only those are looked up in the object cache.
     const deep = [...new Set(listed.flatMap(({ target }) => (target.__typename === 'Tag' && !this.tags.has(target.oid) && needsChain(target) ? [target.oid] : [])))];
-    for (const [oid, known] of await this.objects.lookup('tag', deep, asKnownTag)) remember(this.tags, oid, known);
+    for (const [oid, known] of await this.objects.lookup('tag', deep, asKnownTag)) this.keep(this.tags, oid, known);
     const fetched: ObjectEntry[] = [];
     let peeled: (RawTag | undefined)[];
     try {
@@ -399,13 +417,14 @@ export class GitHubSource implements GitSource {
     for (const commit of commits) checkSha(commit, info);
     const wanted = commits.map((c) => c.toLowerCase());
     const known = await this.knownCommits(info, owner, name, wanted);
-    await this.completeTreesOf(info, owner, name, [...new Set(known.map((c) => c.tree))]);
+    const unlisted = known.filter((_, index) => !this.fileLists.has(`${info.path}\0${wanted[index]}`));
+    const view = await this.treesOf(info, owner, name, [...new Set(unlisted.map((c) => c.tree))]);
     return wanted.map((commit, index) => {
       const key = `${info.path}\0${commit}`;
       let files = this.fileLists.get(key);
       if (!files) {
-        files = this.flatten((known[index] as KnownCommit).tree);
-        remember(this.fileLists, key, files);
+        files = flatten((known[index] as KnownCommit).tree, view);
+        this.keep(this.fileLists, key, files);
       }
       return [...files];
     });
@@ -416,15 +435,35 @@ export class GitHubSource implements GitSource {
     for (const file of files) checkSha(file.commit, info);
     const commits = [...new Set(files.map((file) => file.commit.toLowerCase()))];
     const known = new Map((await this.knownCommits(info, owner, name, commits)).map((c, i) => [commits[i] as string, c] as const));
-    await this.completeTreesOf(info, owner, name, [...new Set([...known.values()].map((c) => c.tree))]);
-    // Each distinct blob once: commits share most of their files.
-    const entries = files.map((file) => (isAskablePath(file.path) ? this.entryAt((known.get(file.commit.toLowerCase()) as KnownCommit).tree, file.path) : undefined));
+    const view = await this.treesOf(info, owner, name, [...new Set([...known.values()].map((c) => c.tree))]);
+    // What this call read, answered from here: the shared caches may forget entries while it runs.
+    const contents = new Map<string, FileContent>();
+    // Each path to its entry, symbolic links followed as the local source's `cat-file --follow-symlinks` does.
+    const entries = await Promise.all(
+      files.map((file) => (isAskablePath(file.path) ? this.resolve(info, owner, name, view, (known.get(file.commit.toLowerCase()) as KnownCommit).tree, file.path, contents) : 'missing')),
+    );
+    await this.readBlobs(info, owner, name, entries.filter((e): e is TreeEntry => typeof e !== 'string'), contents);
+    return entries.map((entry): FileContent => {
+      if (entry === 'missing' || entry === 'not-a-file') return { found: false, reason: entry };
+      if (entry.type === 'tree') return { found: false, reason: 'not-a-file' };
+      if (entry.type !== 'blob') return { found: false, reason: 'missing' }; // a submodule's commit is no file here
+      if ((entry.size ?? 0) > this.maxFileBytes) return { found: false, reason: 'too-large', size: entry.size ?? 0 };
+      return contents.get(entry.oid) ?? this.blobs.get(entry.oid) ?? { found: false, reason: 'missing' };
+    });
+  }
+
+  /** Reads the blobs not known yet into `contents`: the object cache first, then GitHub, each blob once. */
+  private async readBlobs(info: RepositoryInfo, owner: string, name: string, entries: readonly TreeEntry[], contents: Map<string, FileContent>): Promise<void> {
     const unread = new Map<string, TreeEntry>();
     for (const entry of entries) {
-      if (entry?.type === 'blob' && !this.blobs.has(entry.oid) && (entry.size ?? 0) <= this.maxFileBytes) unread.set(entry.oid, entry);
+      if ((entry.type !== 'blob' && entry.type !== 'link') || (entry.size ?? 0) > this.maxFileBytes || contents.has(entry.oid)) continue;
+      const cached = this.blobs.get(entry.oid);
+      if (cached) contents.set(entry.oid, cached);
+      else unread.set(entry.oid, entry);
     }
     for (const [oid, content] of await this.objects.lookup('blob', [...unread.keys()], (value) => asFileContent(value, this.maxFileBytes))) {
-      remember(this.blobs, oid, content);
+      this.keep(this.blobs, oid, content);
+      contents.set(oid, content);
       unread.delete(oid);
     }
     const fetched: ObjectEntry[] = [];
@@ -437,8 +476,9 @@ export class GitHubSource implements GitSource {
             weight: 1 + Math.floor((entry.size ?? 0) / 16_384),
             field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', entry.oid)}) { ${BLOB_FIELDS} }`,
           })) as BlobAnswer | null;
-          const content = await this.fileContent(info, owner, name, answer);
-          remember(this.blobs, entry.oid, content);
+          const content = await this.fileContent(info, owner, name, entry.oid, answer);
+          this.keep(this.blobs, entry.oid, content);
+          contents.set(entry.oid, content);
           // `too-large` depends on this source's limit, not on the blob: not for sources with other limits.
           if (content.found || content.reason !== 'too-large') fetched.push(['blob', entry.oid, content]);
         }),
@@ -446,20 +486,117 @@ export class GitHubSource implements GitSource {
     } finally {
       await this.objects.store(fetched);
     }
-    return entries.map((entry): FileContent => {
-      if (!entry) return { found: false, reason: 'missing' };
-      if (entry.type === 'tree') return { found: false, reason: 'not-a-file' };
-      if (entry.type !== 'blob') return { found: false, reason: 'missing' }; // a submodule's commit is no file here
-      if ((entry.size ?? 0) > this.maxFileBytes) return { found: false, reason: 'too-large', size: entry.size ?? 0 };
-      return this.blobs.get(entry.oid) ?? { found: false, reason: 'missing' };
-    });
   }
+
+  /**
+   * The entry at `path` below a complete tree, following symbolic links (also in the middle of
+   * the path) at most MAX_LINK_HOPS times: a link leaving the repository or looping is
+   * `not-a-file`, a dangling one or a path through a file `missing`, as the local source answers.
+   */
+  private async resolve(
+    info: RepositoryInfo,
+    owner: string,
+    name: string,
+    view: TreeView,
+    root: string,
+    path: string,
+    contents: Map<string, FileContent>,
+  ): Promise<TreeEntry | 'missing' | 'not-a-file'> {
+    let segments = path.split('/');
+    for (let hops = 0; ; ) {
+      let entry: TreeEntry = { type: 'tree', oid: root };
+      let followed = false;
+      for (let i = 0; i < segments.length; i += 1) {
+        if (entry.type !== 'tree') return 'missing';
+        const next = view.get(entry.oid)?.get(segments[i] as string);
+        if (!next) return 'missing';
+        if (next.type === 'link') {
+          hops += 1;
+          if (hops > MAX_LINK_HOPS) return 'not-a-file';
+          await this.readBlobs(info, owner, name, [next], contents);
+          const link = contents.get(next.oid);
+          if (!link?.found) return 'not-a-file';
+          // Relative to the link's own folder; posix.join normalises `..` and `.`.
+          const joined = posix.join(...segments.slice(0, i), link.text);
+          if (link.text.startsWith('/') || joined === '..' || joined.startsWith('../')) return 'not-a-file';
+          segments = [...joined.split('/').filter((s) => s !== '' && s !== '.'), ...segments.slice(i + 1)];
+          if (segments.length === 0) return { type: 'tree', oid: root };
+          followed = true;
+          break;
+        }
+        entry = next;
+      }
+      if (!followed) return entry;
+    }
+  }
+
+  private keep<K, V>(map: Map<K, V>, key: K, value: V): void {
+    remember(map, key, value, this.cacheLimit);
+  }
+
+
 
   async readCommits(info: RepositoryInfo, shas: readonly string[]): Promise<CommitInfo[]> {
     const [owner, name] = this.split(info);
     for (const sha of shas) checkSha(sha, info);
     const known = await this.knownCommits(info, owner, name, shas.map((sha) => sha.toLowerCase()));
     return known.map(({ info: commit }) => ({ ...commit, parents: [...commit.parents] }));
+  }
+
+  /**
+   * An annotated tag through the REST API with the caller's token (research/git-hosts.md §4.3):
+   * `POST git/tags` (the tag object: message, commit, tagger when given, else the token's user)
+   * then `POST git/refs` (`refs/tags/<name>`). An existing ref is checked first, so a refused
+   * name leaves no dangling tag object; one created meanwhile (422) is a `ConflictError` too.
+   * 401/403/404 are the token's lack of rights (`ForbiddenError`): GitHub hides what a token
+   * may not see behind 404.
+   */
+  async writeTag(info: RepositoryInfo, tag: TagToCreate, author: TagAuthor): Promise<void> {
+    const [owner, repo] = this.split(info);
+    checkSha(tag.commit, info);
+    if (!author.token) {
+      throw new UnauthenticatedError(
+        `This mutation writes a tag on ${this.host} with your own token: send X-Modelgate-Token-${this.name} with a token that may create tags in ${info.path}.`,
+      );
+    }
+    if (!this.writeClient) throw new UpstreamError(`The ${this.name} source was set up without a client for writing tags, so this gateway cannot write to ${info.ref}.`, this.name);
+    const octokit = this.writeClient(author.token);
+    const ref = `tags/${tag.name}`;
+    let step = 'checking the tag';
+    try {
+      const existing = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref }).then(
+        () => true,
+        (error: unknown) => {
+          if (statusOf(error) === 404) return false;
+          throw error;
+        },
+      );
+      if (existing) throw new ConflictError(`${info.ref}: tag ${tag.name} exists already; tags are never moved. Refresh the repository and try again.`);
+      step = 'creating the tag object';
+      const created = await octokit.rest.git.createTag({
+        owner,
+        repo,
+        tag: tag.name,
+        message: tag.message,
+        object: tag.commit.toLowerCase(),
+        type: 'commit',
+        ...(author.tagger ? { tagger: author.tagger } : {}),
+      });
+      step = 'creating the tag ref';
+      await octokit.rest.git.createRef({ owner, repo, ref: `refs/${ref}`, sha: created.data.sha });
+    } catch (error) {
+      if (error instanceof ConflictError) throw error;
+      const status = statusOf(error);
+      if (status === 401 || status === 403 || status === 404) {
+        throw new ForbiddenError(
+          `Your token may not create tags in ${info.path} on ${this.host} (GitHub answered ${status} while ${step}): it needs Contents: write (fine-grained token) or the repo scope (classic token).`,
+          { cause: error },
+        );
+      }
+      if (status === 422 && step === 'creating the tag object') throw new InputError(`${info.ref}: ${tag.commit} is not a commit of the repository (GitHub: ${messageOf(error)}).`, { cause: error });
+      if (status === 422 || status === 409) throw new ConflictError(`${info.ref}: GitHub refused the tag ${tag.name} (${messageOf(error)}); it may exist already. Refresh the repository and try again.`, { cause: error });
+      throw this.upstream(`${info.ref}: ${step} ${tag.name}`, error, info);
+    }
   }
 
   /** Nothing to release: HTTP connections belong to the client. Idempotent. */
@@ -478,6 +615,8 @@ export class GitHubSource implements GitSource {
 
   /** The commits (metadata and root tree), each never seen asked once; an unknown SHA is an `UpstreamError`. */
   private async knownCommits(info: RepositoryInfo, owner: string, name: string, shas: readonly string[]): Promise<KnownCommit[]> {
+    // What this call learns, answered from here: the shared cache may forget entries while it runs.
+    const found = new Map<string, KnownCommit>();
     const unseen = new Set([...new Set(shas)].filter((sha) => !this.commits.has(`${info.path}\0${sha}`)));
     // Cached per repository, as in memory: a SHA some other repository holds must still be unknown here.
     const idOf = (sha: string) => `${info.path.toLowerCase()}@${sha}`;
@@ -485,7 +624,8 @@ export class GitHubSource implements GitSource {
     for (const sha of unseen) {
       const known = stored.get(idOf(sha));
       if (!known) continue;
-      remember(this.commits, `${info.path}\0${sha}`, known);
+      this.keep(this.commits, `${info.path}\0${sha}`, known);
+      found.set(sha, known);
       unseen.delete(sha);
     }
     const fetched: ObjectEntry[] = [];
@@ -499,6 +639,7 @@ export class GitHubSource implements GitSource {
             field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', sha)}) { ${COMMIT_FIELDS} }`,
           })) as CommitAnswer | null;
           if (answer?.__typename !== 'Commit' || !answer.oid || !answer.tree) throw this.unknownCommit(info, sha);
+          if (!Array.isArray(answer.tree.entries)) throw new UpstreamError(`${info.ref}: GitHub returned commit ${sha} without the entries of its tree; nothing of it was kept. Try again later.`, this.name);
           const known: KnownCommit = {
             tree: answer.tree.oid,
             info: {
@@ -511,8 +652,9 @@ export class GitHubSource implements GitSource {
           };
           // The root tree came with the commit: keep it too (unless known already), or a restarted source would ask for it alone.
           const newTree = !this.trees.has(answer.tree.oid);
-          const tree = this.cacheTree(answer.tree.oid, answer.tree.entries ?? []);
-          remember(this.commits, `${info.path}\0${sha}`, known);
+          const tree = this.cacheTree(answer.tree.oid, answer.tree.entries);
+          this.keep(this.commits, `${info.path}\0${sha}`, known);
+          found.set(sha, known);
           fetched.push(['commit', idOf(sha), known]);
           if (newTree) fetched.push(['tree', answer.tree.oid, storedTree(tree)]);
         }),
@@ -521,36 +663,64 @@ export class GitHubSource implements GitSource {
       await this.objects.store(fetched);
     }
     return shas.map((sha) => {
-      const commit = this.commits.get(`${info.path}\0${sha}`);
+      const commit = found.get(sha) ?? this.commits.get(`${info.path}\0${sha}`);
       if (!commit) throw this.unknownCommit(info, sha);
       return commit;
     });
   }
 
   /**
-   * Makes every tree below the roots cached: each round asks for the trees not yet seen, all
-   * in one batch; a round wanting more than `maxGraphqlTreesPerRound` uses REST's recursive
-   * listing of one root instead (one call for a whole large tree), unless GitHub truncates it.
+   * Every tree below the roots, in a view of this call's own: the shared cache may forget trees
+   * while the call runs, the view does not. Each round asks for the trees not seen yet, all in
+   * one batch (the object cache first); a round wanting more than `maxGraphqlTreesPerRound`
+   * uses REST's recursive listing of one root instead (one call for a whole large tree),
+   * unless GitHub truncates it.
    */
-  private async completeTreesOf(info: RepositoryInfo, owner: string, name: string, roots: readonly string[]): Promise<void> {
+  private async treesOf(info: RepositoryInfo, owner: string, name: string, roots: readonly string[]): Promise<TreeView> {
+    const view: TreeView = new Map();
+    let frontier = [...roots];
     let restTried = false;
     /** Trees already looked for in the object cache by this call: a miss there is not asked twice. */
     const lookedUp = new Set<string>();
-    for (;;) {
+    while (frontier.length > 0) {
+      // STEP 1: walk what is known from the frontier down; what is not known is missing.
       const missing = new Set<string>();
-      const incomplete = roots.filter((root) => !this.markComplete(root, missing));
-      if (missing.size === 0) return;
-      // The object cache first, level by level as the trees it holds name their subtrees.
+      const incomplete = new Set<string>();
+      for (const start of frontier) {
+        const stack = [start];
+        while (stack.length > 0) {
+          const oid = stack.pop() as string;
+          if (view.has(oid)) continue;
+          const entries = this.trees.get(oid);
+          if (!entries) {
+            missing.add(oid);
+            incomplete.add(start);
+            continue;
+          }
+          view.set(oid, entries);
+          for (const entry of entries.values()) if (entry.type === 'tree' && !view.has(entry.oid)) stack.push(entry.oid);
+        }
+      }
+      if (missing.size === 0) break;
+      // STEP 2: the object cache, then REST for a large first look, then GraphQL; what is read joins the view and is walked next round.
       const unasked = [...missing].filter((oid) => !lookedUp.has(oid));
       if (unasked.length > 0) {
         for (const oid of unasked) lookedUp.add(oid);
         const stored = await this.objects.lookup('tree', unasked, asStoredTree);
         for (const [oid, entries] of stored) this.putTree(oid, entries);
-        if (stored.size > 0) continue;
+        if (stored.size > 0) {
+          frontier = [...missing];
+          continue;
+        }
       }
       if (missing.size > this.maxGraphqlTreesPerRound && !restTried) {
         restTried = true;
-        if (await this.treeByRest(info, owner, name, incomplete[0] as string)) continue;
+        const listed = await this.treeByRest(info, owner, name, [...incomplete][0] as string);
+        if (listed) {
+          for (const [oid, entries] of listed) if (!view.has(oid)) view.set(oid, entries);
+          frontier = [...missing];
+          continue;
+        }
       }
       const fetched: ObjectEntry[] = [];
       try {
@@ -562,33 +732,24 @@ export class GitHubSource implements GitSource {
               weight: 2,
               field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', oid)}) { __typename ... on Tree { oid ${ENTRY_FIELDS} } }`,
             })) as { __typename: string; entries?: EntryAnswer[] | null } | null;
-            if (answer?.__typename !== 'Tree') throw new UpstreamError(`${info.ref}: GitHub did not return tree ${oid}, which a commit of the repository names.`, this.name);
-            fetched.push(['tree', oid, storedTree(this.cacheTree(oid, answer.entries ?? []))]);
+            if (answer?.__typename !== 'Tree' || !Array.isArray(answer.entries)) throw new UpstreamError(`${info.ref}: GitHub did not return tree ${oid} (with its entries), which a commit of the repository names; nothing of it was kept.`, this.name);
+            const entries = this.cacheTree(oid, answer.entries);
+            view.set(oid, entries);
+            fetched.push(['tree', oid, storedTree(entries)]);
           }),
         );
       } finally {
         await this.objects.store(fetched);
       }
+      // The fetched trees are in the view; their subtrees are walked next round.
+      frontier = [...missing].flatMap((oid) => [...(view.get(oid)?.values() ?? [])].filter((e) => e.type === 'tree').map((e) => e.oid));
     }
+    return view;
   }
 
-  /** True when the tree and all below it are cached; otherwise adds the uncached trees to `missing`. */
-  private markComplete(oid: string, missing: Set<string>): boolean {
-    if (this.completeTrees.has(oid)) return true;
-    const entries = this.trees.get(oid);
-    if (!entries) {
-      missing.add(oid);
-      return false;
-    }
-    let complete = true;
-    for (const entry of entries.values()) if (entry.type === 'tree' && !this.markComplete(entry.oid, missing)) complete = false;
-    if (complete) this.completeTrees.add(oid);
-    return complete;
-  }
-
-  /** One REST recursive listing caches every tree below `root`; false when GitHub truncated it. */
-  private async treeByRest(info: RepositoryInfo, owner: string, repo: string, root: string): Promise<boolean> {
-    let data: { sha: string; truncated: boolean; tree: { path?: string; type?: string; sha?: string; size?: number }[] };
+  /** One REST recursive listing of every tree below `root` (cached too); undefined when GitHub truncated it. */
+  private async treeByRest(info: RepositoryInfo, owner: string, repo: string, root: string): Promise<TreeView | undefined> {
+    let data: { sha: string; truncated: boolean; tree: { path?: string; mode?: string; type?: string; sha?: string; size?: number }[] };
     try {
       data = (await this.octokit.rest.git.getTree({ owner, repo, tree_sha: root, recursive: '1' })).data;
     } catch (error) {
@@ -597,7 +758,7 @@ export class GitHubSource implements GitSource {
     if (typeof data !== 'object' || data === null || !Array.isArray(data.tree)) throw this.malformed(info, `the listing of tree ${root}`);
     if (data.truncated) {
       this.log?.info(`${info.ref}: the tree ${root} is too large for one listing; reading it level by level.`);
-      return false;
+      return undefined;
     }
     const dirs = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
     const shaOfDir = new Map<string, string>([['', root]]);
@@ -607,21 +768,25 @@ export class GitHubSource implements GitSource {
       const parent = slash < 0 ? '' : item.path.slice(0, slash);
       let entries = dirs.get(parent);
       if (!entries) dirs.set(parent, (entries = new Map()));
-      entries.set(item.path.slice(slash + 1), { type: item.type, oid: item.sha, ...(item.type === 'blob' ? { size: item.size ?? 0 } : {}) });
+      const type = item.type === 'blob' && item.mode === '120000' ? 'link' : item.type;
+      entries.set(item.path.slice(slash + 1), { type, oid: item.sha, ...(item.type === 'blob' ? { size: item.size ?? 0 } : {}) });
       if (item.type === 'tree') {
         shaOfDir.set(item.path, item.sha);
         if (!dirs.has(item.path)) dirs.set(item.path, new Map());
       }
     }
     const fetched: ObjectEntry[] = [];
+    const listed: TreeView = new Map();
     for (const [dir, entries] of dirs) {
       const sha = shaOfDir.get(dir);
-      if (!sha || this.trees.has(sha)) continue;
-      remember(this.trees, sha, entries);
+      if (!sha) continue;
+      listed.set(sha, entries);
+      if (this.trees.has(sha)) continue;
+      this.putTree(sha, entries);
       fetched.push(['tree', sha, storedTree(entries)]);
     }
     await this.objects.store(fetched);
-    return true;
+    return listed;
   }
 
   /** Caches a tree GitHub answered; returns its entries (those cached before, if it was). */
@@ -631,7 +796,8 @@ export class GitHubSource implements GitSource {
     const map = new Map<string, TreeEntry>();
     for (const entry of entries) {
       if (entry.type !== 'blob' && entry.type !== 'tree' && entry.type !== 'commit') continue;
-      map.set(entry.name, { type: entry.type, oid: entry.oid, ...(entry.type === 'blob' ? { size: entry.size ?? 0 } : {}) });
+      const type = entry.type === 'blob' && entry.mode === SYMLINK_MODE ? 'link' : entry.type;
+      map.set(entry.name, { type, oid: entry.oid, ...(entry.type === 'blob' ? { size: entry.size ?? 0 } : {}) });
     }
     this.putTree(oid, map);
     return map;
@@ -639,35 +805,12 @@ export class GitHubSource implements GitSource {
 
   private putTree(oid: string, entries: Map<string, TreeEntry>): void {
     if (this.trees.has(oid)) return;
-    if (this.trees.size >= CACHE_LIMIT) {
-      this.trees.clear();
-      this.completeTrees.clear();
-    }
+    // The oldest trees go; a call holds the trees it walks in its own view.
+    if (this.trees.size >= this.cacheLimit) evictOldest(this.trees, this.cacheLimit);
     this.trees.set(oid, entries);
   }
 
-  /** Blob paths below a complete tree, sorted as Git lists them. */
-  private flatten(root: string): string[] {
-    const out: string[] = [];
-    const walk = (oid: string, prefix: string) => {
-      for (const [name, entry] of this.trees.get(oid) ?? []) {
-        if (entry.type === 'blob') out.push(`${prefix}${name}`);
-        else if (entry.type === 'tree') walk(entry.oid, `${prefix}${name}/`);
-      }
-    };
-    walk(root, '');
-    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  }
 
-  /** The entry at a path below a complete tree, or undefined. */
-  private entryAt(root: string, path: string): TreeEntry | undefined {
-    let entry: TreeEntry | undefined = { type: 'tree', oid: root };
-    for (const segment of path.split('/')) {
-      if (entry?.type !== 'tree') return undefined;
-      entry = this.trees.get(entry.oid)?.get(segment);
-    }
-    return entry;
-  }
 
   /**
    * A tag object's tagger, message and commit, following chains deeper than the query peeled.
@@ -695,7 +838,7 @@ export class GitHubSource implements GitSource {
         ((await this.ask(info, { owner, name, field: (alias, v) => `${alias}: object(oid: ${v('GitObjectID!', oid)}) { ${peel(PEEL_DEPTH)} }` })) as TagTarget | null) ?? undefined;
     }
     const known: KnownTag = { tagger: tag.tagger ?? null, message: tag.message ?? '', ...(commit ? { commit } : {}) };
-    remember(this.tags, tag.oid, known);
+    this.keep(this.tags, tag.oid, known);
     if (asked) fetched.push(['tag', tag.oid, known]);
     return known;
   }
@@ -739,10 +882,9 @@ export class GitHubSource implements GitSource {
   }
 
   /** A GraphQL blob as the local source would answer it; REST `git/blobs` when GraphQL's text is not the exact bytes. */
-  private async fileContent(info: RepositoryInfo, owner: string, repo: string, answer: BlobAnswer | null): Promise<FileContent> {
-    if (!answer) return { found: false, reason: 'missing' };
-    if (answer.__typename === 'Tree') return { found: false, reason: 'not-a-file' };
-    if (answer.__typename !== 'Blob' || !answer.oid) return { found: false, reason: 'missing' }; // a submodule's commit is no file here
+  private async fileContent(info: RepositoryInfo, owner: string, repo: string, oid: string, answer: BlobAnswer | null): Promise<FileContent> {
+    // The tree names this blob: no blob back is GitHub's failure, never a missing file to remember by SHA.
+    if (answer?.__typename !== 'Blob' || !answer.oid) throw new UpstreamError(`${info.ref}: GitHub did not return blob ${oid}, which a tree of the repository names; nothing of it was kept. Try again later.`, this.name);
     const size = answer.byteSize ?? 0;
     if (size > this.maxFileBytes) return { found: false, reason: 'too-large', size };
     const text = answer.text;
@@ -787,7 +929,7 @@ export class GitHubSource implements GitSource {
     try {
       const response = await this.octokit.request(route, { ...params, headers: stored ? { 'if-none-match': stored.etag } : {} });
       const link = response.headers.link;
-      if (response.headers.etag) remember(this.validated, key, { etag: response.headers.etag, data: response.data, ...(link ? { link } : {}) });
+      if (response.headers.etag) this.keep(this.validated, key, { etag: response.headers.etag, data: response.data, ...(link ? { link } : {}) });
       return { data: response.data, ...(link ? { link } : {}) };
     } catch (error) {
       if (statusOf(error) === 304 && stored) return { data: stored.data, ...(stored.link ? { link: stored.link } : {}) };
@@ -868,9 +1010,34 @@ function cloneRefs(refs: RepositoryRefs): RepositoryRefs {
   return { ...refs, tags: refs.tags.map((tag): RawTag => ({ ...tag, ...(tag.annotation ? { annotation: { ...tag.annotation, tagger: { ...tag.annotation.tagger } } } : {}) })) };
 }
 
-/** Caches of immutable things, bounded crudely: cleared when full (a miss only costs a request). */
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (map.size >= CACHE_LIMIT) map.clear();
+/** The trees one call works with, by SHA: taken from the shared cache or read by the call. */
+type TreeView = Map<string, Map<string, TreeEntry>>;
+
+/** File paths (blobs and links) below a tree of the view, sorted as Git lists them. */
+function flatten(root: string, view: TreeView): string[] {
+  const out: string[] = [];
+  const walk = (oid: string, prefix: string) => {
+    for (const [name, entry] of view.get(oid) ?? []) {
+      if (entry.type === 'blob' || entry.type === 'link') out.push(`${prefix}${name}`);
+      else if (entry.type === 'tree') walk(entry.oid, `${prefix}${name}/`);
+    }
+  };
+  walk(root, '');
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Forgets the oldest tenth of a full cache (Maps keep insertion order): what a call just read stays. */
+function evictOldest<K, V>(map: Map<K, V>, limit: number): void {
+  let drop = Math.ceil(limit / 10);
+  for (const key of map.keys()) {
+    if (drop-- <= 0) break;
+    map.delete(key);
+  }
+}
+
+/** Caches of immutable things, bounded: the oldest tenth is forgotten when full (a miss only costs a request). */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  if (!map.has(key) && map.size >= limit) evictOldest(map, limit);
   map.set(key, value);
 }
 
@@ -894,7 +1061,7 @@ function needsChain(tag: TagTarget): boolean {
 type StoredTreeEntry = [name: string, type: TreeEntry['type'], oid: string, size?: number];
 
 function storedTree(entries: ReadonlyMap<string, TreeEntry>): StoredTreeEntry[] {
-  return [...entries].map(([name, entry]) => (entry.type === 'blob' ? [name, entry.type, entry.oid, entry.size ?? 0] : [name, entry.type, entry.oid]));
+  return [...entries].map(([name, entry]) => (entry.type === 'blob' || entry.type === 'link' ? [name, entry.type, entry.oid, entry.size ?? 0] : [name, entry.type, entry.oid]));
 }
 
 function asStoredTree(value: unknown): Map<string, TreeEntry> | undefined {
@@ -904,7 +1071,7 @@ function asStoredTree(value: unknown): Map<string, TreeEntry> | undefined {
     if (!Array.isArray(item)) return undefined;
     const [name, type, oid, size] = item as unknown[];
     if (typeof name !== 'string' || typeof oid !== 'string') return undefined;
-    if (type === 'blob') {
+    if (type === 'blob' || type === 'link') {
       if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
       entries.set(name, { type, oid, size });
     } else if (type === 'tree' || type === 'commit') {

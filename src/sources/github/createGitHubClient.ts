@@ -67,7 +67,8 @@ export function createGitHubClient(options: GitHubClientOptions = {}): Octokit {
       debug: () => {},
       info: () => {},
       warn: (message: string) => log?.info(`octokit: ${message}`),
-      error: (message: string) => log?.error(`octokit: ${message}`),
+      // Octokit logs every answer that is not a 2xx as an error; 304s and the 404/409/422 the sources expect and handle are not.
+      error: (message: string) => (/ - (3\d\d|404|409|422) with id /.test(message) ? undefined : log?.error(`octokit: ${message}`)),
     },
     throttle: {
       onRateLimit: decide('primary'),

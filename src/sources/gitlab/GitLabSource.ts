@@ -1,5 +1,5 @@
 import { GitbeakerRequestError, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
-import { InputError, UpstreamError } from '../../errors.js';
+import { ConflictError, ForbiddenError, InputError, UnauthenticatedError, UpstreamError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { CachedObjects, hostNamespace } from '../CachedObjects.js';
 import type { ObjectEntry, ObjectKind } from '../CachedObjects.js';
@@ -16,6 +16,8 @@ import type {
   RepositoryInfo,
   RepositoryRefs,
   Signature,
+  TagAuthor,
+  TagToCreate,
 } from '../types.js';
 import { BoundedCache } from './BoundedCache.js';
 import type { GitLabClient } from './createGitLabClient.js';
@@ -27,6 +29,11 @@ export interface GitLabSourceOptions {
   name?: string;
   /** Built by `createGitLabClient` (in `main.ts`); its request counter is this source's `apiCalls`. */
   client: GitLabClient;
+  /**
+   * A client made with a caller's own token, for `writeTag` (`createGitLabClient({ host, token })`).
+   * Tags are never written with the indexing client. Without it the source cannot write tags.
+   */
+  writeClient?: (token: string) => GitLabClient;
   /** Projects by full path (`group/sub/project`). */
   projects?: readonly string[];
   /** Groups whose every project, subgroups included, is indexed. */
@@ -116,6 +123,7 @@ export class GitLabSource implements GitSource {
   /** Host name shown on repositories (`gitlab.com`). */
   readonly host: string;
   private readonly client: GitLabClient;
+  private readonly writeClient: ((token: string) => GitLabClient) | undefined;
   private readonly projects: readonly string[];
   private readonly groups: readonly string[];
   /** Requests in flight per call, and repositories the indexer should work on at once. */
@@ -130,6 +138,7 @@ export class GitLabSource implements GitSource {
   private constructor(options: GitLabSourceOptions) {
     this.name = options.name ?? 'gitlab';
     this.client = options.client;
+    this.writeClient = options.writeClient;
     this.host = new URL(options.client.host).hostname;
     this.projects = (options.projects ?? []).map(trimPath).filter((p) => p !== '');
     this.groups = (options.groups ?? []).map(trimPath).filter((p) => p !== '');
@@ -363,6 +372,44 @@ export class GitLabSource implements GitSource {
     const size = Number.isSafeInteger(declared) && declared >= bytes.byteLength ? declared : bytes.byteLength;
     if (size > this.maxFileBytes) return { found: false, reason: 'too-large', size };
     return decodeText(bytes, size);
+  }
+
+  /**
+   * An annotated tag with the caller's token: `POST /projects/:id/repository/tags` with a
+   * message (research/git-hosts.md §4.3). GitLab writes the token's user as the tagger
+   * (`author.tagger` cannot change that). "Tag … already exists" (400) is a `ConflictError`;
+   * 401/403/404 are the token's lack of rights (`ForbiddenError`): creating tags needs the
+   * `api` scope and the Developer role (more on protected tags).
+   */
+  async writeTag(info: RepositoryInfo, tag: TagToCreate, author: TagAuthor): Promise<void> {
+    if (info.source !== this.name) {
+      throw new InputError(`Repository ${info.ref} belongs to source "${info.source}", not to the GitLab source "${this.name}".`);
+    }
+    checkSha(tag.commit, info);
+    if (!author.token) {
+      throw new UnauthenticatedError(
+        `This mutation writes a tag on ${this.host} with your own token: send X-Modelgate-Token-${this.name} with a token that may create tags in ${info.path}.`,
+      );
+    }
+    if (!this.writeClient) throw new UpstreamError(`The ${this.name} source was set up without a client for writing tags, so this gateway cannot write to ${info.ref}.`, this.name);
+    try {
+      await this.writeClient(author.token).api.Tags.create(info.path, tag.name, tag.commit.toLowerCase(), { message: tag.message });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 401 || status === 403 || status === 404) {
+        throw new ForbiddenError(
+          `Your token may not create tags in ${info.path} on ${this.host} (GitLab answered ${status}): it needs the api scope and at least the Developer role.`,
+          { cause: error },
+        );
+      }
+      if (status === 400 && /already exists/i.test(descriptionOf(error))) {
+        throw new ConflictError(`${info.ref}: tag ${tag.name} exists already; tags are never moved. Refresh the repository and try again.`, { cause: error });
+      }
+      if (status === 400 && /target|invalid reference|ref/i.test(descriptionOf(error))) {
+        throw new InputError(`${info.ref}: ${tag.commit} is not a commit of the repository (GitLab: ${descriptionOf(error)}).`, { cause: error });
+      }
+      throw this.failure(`${info.ref}: creating tag ${tag.name}`, error, 'Check the tag name and try again.');
+    }
   }
 
   /** The project's state from the last listing; lists (or shows the project) when it is not known or `fresh` is asked. */

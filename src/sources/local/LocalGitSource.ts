@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InputError, UpstreamError, messageOf } from '../../errors.js';
+import { ConflictError, InputError, UpstreamError, messageOf } from '../../errors.js';
 import type {
   CommitInfo,
   FileContent,
@@ -10,6 +10,8 @@ import type {
   RawTag,
   RepositoryInfo,
   RepositoryRefs,
+  TagAuthor,
+  TagToCreate,
 } from '../types.js';
 import { decodeText } from '../decodeText.js';
 import { CatFileBatch, type BatchReply, type BatchRequest } from './CatFileBatch.js';
@@ -31,6 +33,11 @@ export interface LocalGitSourceOptions {
   maxFileBytes?: number;
   /** A repository's `git cat-file` process ends after this long unused. Default 60 s. */
   idleTimeoutMs?: number;
+  /**
+   * Tagger of the tags the mutations write when the caller names none. Default: git's own
+   * configuration (`user.name`, `user.email`), else `Modelgate <modelgate@localhost>`.
+   */
+  tagger?: { name: string; email: string };
 }
 
 /** One repository's handle: where it is, its batch process, and what is known by SHA. */
@@ -53,6 +60,7 @@ const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 // Tags of tags of tags… exist; a chain this long is damage, not history.
 const MAX_TAG_CHAIN = 16;
 const UNLIMITED = Number.POSITIVE_INFINITY;
+const FALLBACK_TAGGER = { name: 'Modelgate', email: 'modelgate@localhost' };
 
 /**
  * The `local` source: every Git repository (bare or with a work tree) below a folder, read
@@ -75,6 +83,7 @@ export class LocalGitSource implements GitSource {
   readonly root: string;
   readonly maxFileBytes: number;
   private readonly idleTimeoutMs: number;
+  private readonly tagger: { name: string; email: string } | undefined;
   private readonly repositories = new Map<string, Repository>();
   private spawned = 0;
 
@@ -83,6 +92,7 @@ export class LocalGitSource implements GitSource {
     this.root = resolve(options.root);
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.tagger = options.tagger;
   }
 
   /** Creates the source; nothing is read until the first call. */
@@ -250,6 +260,37 @@ export class LocalGitSource implements GitSource {
     });
   }
 
+  /**
+   * `git tag -a NAME -m MESSAGE COMMIT` in the repository (no token: the folder is ours). The
+   * tagger is `author.tagger`, else the source's `tagger`, else git's configured identity, else
+   * `Modelgate <modelgate@localhost>`; the time is now. An existing tag name is a
+   * `ConflictError` (never moved), a SHA that names no commit an `InputError`. Git stores the
+   * message as `-m` does: trailing whitespace trimmed, one final newline.
+   */
+  async writeTag(info: RepositoryInfo, tag: TagToCreate, author: TagAuthor): Promise<void> {
+    const repository = await this.repository(info);
+    checkSha(tag.commit, info);
+    const commit = tag.commit.toLowerCase();
+    const ref = `refs/tags/${tag.name}`;
+    const [validName, exists, type] = await Promise.all([
+      this.git(repository, ['check-ref-format', ref]).then(() => true, () => false),
+      this.git(repository, ['rev-parse', '--verify', '-q', ref]).then(() => true, () => false),
+      this.git(repository, ['cat-file', '-t', commit]).then((out) => out.trim(), () => undefined),
+    ]);
+    if (!validName) throw new InputError(`${info.ref}: "${tag.name}" cannot be a Git tag name.`);
+    if (exists) throw new ConflictError(`${info.ref}: tag ${tag.name} exists already; tags are never moved. Refresh the repository and try again.`);
+    if (type !== 'commit') throw new InputError(`${info.ref}: ${commit} is not a commit of the repository.`);
+    const tagger = author.tagger ?? this.tagger ?? ((await this.hasIdentity(repository)) ? undefined : FALLBACK_TAGGER);
+    const env: Record<string, string> = tagger ? { GIT_COMMITTER_NAME: tagger.name, GIT_COMMITTER_EMAIL: tagger.email } : {};
+    this.spawned += 1;
+    try {
+      await runGit(['--git-dir', repository.found.gitDir, 'tag', '-a', '-m', tag.message, tag.name, commit], env);
+    } catch (error) {
+      if (/already exists/.test(messageOf(error))) throw new ConflictError(`${info.ref}: tag ${tag.name} exists already; tags are never moved. Refresh the repository and try again.`);
+      throw new UpstreamError(`${info.ref}: git tag ${tag.name} failed: ${messageOf(error)}`, this.name, undefined, { cause: error });
+    }
+  }
+
   /** Ends every repository's `git cat-file` process. Idempotent; later calls start new ones. */
   async close(): Promise<void> {
     for (const repository of this.repositories.values()) repository.batch.close();
@@ -340,6 +381,14 @@ export class LocalGitSource implements GitSource {
     } catch (error) {
       throw new UpstreamError(`${repository.info.ref}: git ${args[0] ?? ''} failed: ${messageOf(error)}`, this.name, undefined, { cause: error });
     }
+  }
+
+  /** Whether git knows who is tagging (`user.name`/`user.email` or the environment), so `git tag -a` will not fail for want of it. */
+  private async hasIdentity(repository: Repository): Promise<boolean> {
+    return this.git(repository, ['var', 'GIT_COMMITTER_IDENT']).then(
+      () => true,
+      () => false,
+    );
   }
 
   private async read(repository: Repository, requests: readonly BatchRequest[]): Promise<BatchReply[]> {

@@ -11,13 +11,14 @@ export interface GitOutput {
  * Runs one git command without a shell and resolves with its output; rejects with an
  * `Error` carrying git's stderr on a non-zero exit. Output up to 512 MiB is accepted
  * (`for-each-ref` of a repository with a very large number of tags stays far below).
+ * `env` adds variables (a tagger identity) on top of `gitEnvironment`.
  */
-export function runGit(args: readonly string[]): Promise<GitOutput> {
+export function runGit(args: readonly string[], env: Record<string, string> = {}): Promise<GitOutput> {
   return new Promise((resolvePromise, reject) => {
     execFile(
       'git',
       [...args],
-      { env: gitEnvironment(), maxBuffer: 512 * 1024 * 1024, encoding: 'utf8', windowsHide: true },
+      { env: gitEnvironment(env), maxBuffer: 512 * 1024 * 1024, encoding: 'utf8', windowsHide: true },
       (error, stdout, stderr) => {
         if (error) {
           const detail = stderr.trim() || error.message;
