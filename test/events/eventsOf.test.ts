@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { eventsOf } from '../../src/events/index.js';
-import { parseGtoTag } from '../../src/parsing/index.js';
 import { foldRegistry } from '../../src/registry/index.js';
 import type { ModelRecord, RegistryTag } from '../../src/registry/index.js';
+import { gtoTag } from '../support/gtoTag.js';
 
 const REPO = 'local:acme/churn';
 const C1 = '1'.repeat(40);
@@ -10,21 +10,7 @@ const C2 = '2'.repeat(40);
 
 /** An annotated GTO tag on `commit`, made `seconds` after 2025-01-01T00:00:00Z. */
 function tag(name: string, seconds: number, commit = C1): RegistryTag {
-  const parsed = parseGtoTag(name);
-  if (!parsed) throw new Error(`not a GTO tag: ${name}`);
-  const timestamp = 1735689600 + seconds;
-  return {
-    tag: name,
-    action: parsed.action,
-    artifact: parsed.artifact,
-    ...(parsed.version !== undefined ? { version: parsed.version } : {}),
-    ...(parsed.stage !== undefined ? { stage: parsed.stage } : {}),
-    commit,
-    tagger: { name: 'Ada', email: 'ada@example.com' },
-    at: new Date(timestamp * 1000).toISOString().replace('.000Z', '+00:00'),
-    timestamp,
-    message: `message of ${name}`,
-  };
+  return gtoTag(name, commit, 1735689600 + seconds, { tagger: 'Ada', message: `message of ${name}` });
 }
 
 /** The models GTO's fold makes of `tags` (only what `eventsOf` reads). */

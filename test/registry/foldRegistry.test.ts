@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { parseGtoTag } from '../../src/parsing/index.js';
 import { foldRegistry } from '../../src/registry/index.js';
 import type { FoldedArtifact, RegistryTag } from '../../src/registry/index.js';
+import { gtoTag } from '../support/gtoTag.js';
 
 const C1 = '1'.repeat(40);
 const C2 = '2'.repeat(40);
@@ -11,21 +11,7 @@ const C4 = '4'.repeat(40);
 
 /** A parsed, annotated GTO tag at `commit`, made at `seconds` after 2024-01-01T00:00:00Z. */
 function tag(name: string, commit: string, seconds: number, tagger = 'Alice'): RegistryTag {
-  const parsed = parseGtoTag(name);
-  if (!parsed) throw new Error(`not a GTO tag: ${name}`);
-  const timestamp = 1704067200 + seconds;
-  return {
-    tag: name,
-    action: parsed.action,
-    artifact: parsed.artifact,
-    ...(parsed.version !== undefined ? { version: parsed.version } : {}),
-    ...(parsed.stage !== undefined ? { stage: parsed.stage } : {}),
-    commit,
-    tagger: { name: tagger, email: `${tagger.toLowerCase()}@example.com` },
-    at: new Date(timestamp * 1000).toISOString().replace('.000Z', '+00:00'),
-    timestamp,
-    message: name,
-  };
+  return gtoTag(name, commit, 1704067200 + seconds, { tagger });
 }
 
 function only(tags: RegistryTag[]): FoldedArtifact {

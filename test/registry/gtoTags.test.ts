@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parseGtoTag } from '../../src/parsing/index.js';
 import { bumpVersion, foldRegistry, planGtoTag } from '../../src/registry/index.js';
 import type { FoldedArtifact, GtoTagRequest, PlannedGtoTag, RegistryTag, VersionBump } from '../../src/registry/index.js';
+import { gtoTag } from '../support/gtoTag.js';
 
 const C1 = '1'.repeat(40);
 const C2 = '2'.repeat(40);
@@ -9,24 +10,9 @@ const C3 = '3'.repeat(40);
 const C4 = '4'.repeat(40);
 const T0 = 1704067200;
 
-/** A parsed, annotated GTO tag at `commit`, made `seconds` after 2024-01-01T00:00:00Z. */
+/** A parsed, annotated GTO tag at `commit`, made `seconds` after 2024-01-01T00:00:00Z (its counter kept: tag writing counts it). */
 function tag(name: string, commit: string, seconds: number): RegistryTag {
-  const parsed = parseGtoTag(name);
-  if (!parsed) throw new Error(`not a GTO tag: ${name}`);
-  const timestamp = T0 + seconds;
-  return {
-    tag: name,
-    action: parsed.action,
-    artifact: parsed.artifact,
-    ...(parsed.version !== undefined ? { version: parsed.version } : {}),
-    ...(parsed.stage !== undefined ? { stage: parsed.stage } : {}),
-    ...(parsed.counter !== undefined ? { counter: parsed.counter } : {}),
-    commit,
-    tagger: { name: 'Alice', email: 'alice@example.com' },
-    at: new Date(timestamp * 1000).toISOString(),
-    timestamp,
-    message: name,
-  };
+  return gtoTag(name, commit, T0 + seconds, { counter: true });
 }
 
 function artifactOf(tags: RegistryTag[], name: string): FoldedArtifact {
