@@ -141,9 +141,7 @@ export class IndexJobs {
 
   /** Queues a refresh of one repository (webhooks); a refresh of it already waiting is not queued twice. */
   async enqueue(ref: string): Promise<void> {
-    const sourceName = ref.slice(0, ref.indexOf(':'));
-    const queue = this.queues.get(sourceName);
-    if (!queue) throw new NotFoundError(`No configured source is named "${sourceName}", so ${ref} cannot be refreshed.`);
+    const { queue } = this.queueOf(ref);
     const data: RepositoryJobData = { ref, kind: 'refresh' };
     // A refresh already waiting covers this one; one already running read the refs too early, so a follow-up is queued.
     const base = `refresh-${repositoryJobId(ref)}`;
@@ -160,9 +158,7 @@ export class IndexJobs {
 
   /** Re-indexes one repository now, on whichever worker takes the job; resolves when it is stored. */
   async refresh(ref: string): Promise<void> {
-    const sourceName = ref.slice(0, ref.indexOf(':'));
-    const queue = this.queues.get(sourceName);
-    if (!queue) throw new NotFoundError(`No configured source is named "${sourceName}", so ${ref} cannot be refreshed; check the ref against \`repositories\`.`);
+    const { queue, sourceName } = this.queueOf(ref);
     let events = this.events.get(sourceName);
     if (!events) {
       // QueueEvents makes (and closes) its own duplicate of the connection it is given.
@@ -182,6 +178,14 @@ export class IndexJobs {
       }
       throw error instanceof Error && /No configured source lists/.test(message) ? new NotFoundError(message) : new UpstreamError(`Refreshing ${ref} failed: ${message}`, 'indexer');
     }
+  }
+
+  /** The queue of the source a repository ref names. */
+  private queueOf(ref: string): { queue: Queue; sourceName: string } {
+    const sourceName = ref.slice(0, ref.indexOf(':'));
+    const queue = this.queues.get(sourceName);
+    if (!queue) throw new NotFoundError(`No configured source is named "${sourceName}", so ${ref} cannot be refreshed; check the ref against \`repositories\`.`);
+    return { queue, sourceName };
   }
 
   /** The last pass, the queues' depth and the API calls, read from Redis. */
