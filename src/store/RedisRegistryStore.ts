@@ -22,6 +22,8 @@ interface CommonOptions {
    * snapshot of a crashed writer expires on its own. Default 15 minutes.
    */
   writingTtlSeconds?: number;
+  /** Told the repository whose stored snapshot was found corrupt and dropped (for logs). */
+  onCorrupt?: (repository: string) => void;
 }
 
 /**
@@ -118,6 +120,9 @@ export class RedisRegistryStore implements RegistryStore {
   /** The wait for the connection attempt under way, shared by every call that arrives meanwhile. */
   private connecting: Promise<void> | undefined;
   private closed = false;
+  /** Repositories dropped for a corrupt value, until written again. */
+  private readonly dropped = new Set<string>();
+  private readonly onCorrupt: ((repository: string) => void) | undefined;
 
   private constructor(
     private readonly client: Redis,
@@ -130,6 +135,7 @@ export class RedisRegistryStore implements RegistryStore {
     this.retiredTtlSeconds = Math.max(1, Math.ceil(options.retiredTtlSeconds ?? DEFAULT_RETIRED_TTL_SECONDS));
     this.writingTtlSeconds = Math.max(1, Math.ceil(options.writingTtlSeconds ?? DEFAULT_WRITING_TTL_SECONDS));
     this.where = where;
+    this.onCorrupt = options.onCorrupt;
     if (ownsClient) {
       // Our own client: remember why it is down (for messages); ioredis would print it otherwise.
       client.on('error', this.onError);
@@ -160,6 +166,7 @@ export class RedisRegistryStore implements RegistryStore {
 
   async putSnapshot(snapshot: RepositorySnapshot): Promise<void> {
     const ref = snapshot.repository.ref;
+    this.dropped.delete(ref);
     const gen = newGeneration();
     const keys = this.keys.snapshot(ref, gen);
     const { head, tails } = this.keys.snapshotParts(ref);
@@ -204,7 +211,7 @@ export class RedisRegistryStore implements RegistryStore {
         const values = await this.client.mget(...live.map(([ref, gen]) => this.keys.snapshot(ref, gen).repository));
         return values.map((text) => text ?? undefined);
       });
-      return refs.map((ref) => parsed<RepositoryRecord>(texts.get(ref)));
+      return refs.map((ref) => this.parsedOf<RepositoryRecord>(ref, ref, texts.get(ref)));
     });
   }
 
@@ -234,7 +241,7 @@ export class RedisRegistryStore implements RegistryStore {
           if (typeof text === 'string') texts.set(ref, text);
         });
       }
-      return refs.map((ref) => parsed<ModelRecord>(texts.get(ref)));
+      return refs.map((ref) => this.parsedOf<ModelRecord>(repositoryOfModel(ref) ?? ref, ref, texts.get(ref)));
     });
   }
 
@@ -248,8 +255,29 @@ export class RedisRegistryStore implements RegistryStore {
         const values = await this.client.mget(...live.map(([ref, gen]) => this.keys.snapshot(ref, gen).summaries));
         return values.map((text) => text ?? undefined);
       });
-      return [...byRepository.values()].flatMap((text) => JSON.parse(text) as ModelSummary[]).sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+      return [...byRepository]
+        .flatMap(([ref, text]) => {
+          const summaries = this.parsedOf<ModelSummary[]>(ref, undefined, text);
+          return Array.isArray(summaries) ? summaries : [];
+        })
+        .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
     });
+  }
+
+  /**
+   * A stored value that does not parse (or names another ref) is corrupt: it reads as absent,
+   * and its repository is dropped, so the next index pass finds no previous snapshot and
+   * indexes it afresh. Each repository is dropped once per process until it is written again.
+   */
+  private parsedOf<T>(repository: string, ref: string | undefined, text: string | undefined): T | undefined {
+    const value = parsed<T>(text, ref);
+    if (value !== 'corrupt') return value;
+    if (!this.dropped.has(repository)) {
+      this.dropped.add(repository);
+      this.onCorrupt?.(repository);
+      void this.removeRepository(repository).catch(() => this.dropped.delete(repository));
+    }
+    return undefined;
   }
 
   async setStatus(status: RepositoryStatus): Promise<void> {
@@ -260,7 +288,11 @@ export class RedisRegistryStore implements RegistryStore {
     if (refs.length === 0) return [];
     return this.run('read statuses', async () => {
       const texts = await this.client.hmget(this.keys.statuses, ...refs);
-      return texts.map((text) => parsed<RepositoryStatus>(text ?? undefined));
+      // A corrupt status reads as none: the next attempt writes it again.
+      return texts.map((text, i) => {
+        const status = parsed<RepositoryStatus>(text ?? undefined, refs[i]);
+        return status === 'corrupt' ? undefined : status;
+      });
     });
   }
 
@@ -482,8 +514,16 @@ function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplyError';
 }
 
-function parsed<T>(text: string | undefined): T | undefined {
-  return text === undefined ? undefined : (JSON.parse(text) as T);
+/** The record a stored text holds, or `corrupt` when it is not the JSON record that was written (its `ref` when one is expected). */
+function parsed<T>(text: string | undefined, ref: string | undefined): T | undefined | 'corrupt' {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (ref === undefined) return value as T;
+    return typeof value === 'object' && value !== null && (value as { ref?: unknown }).ref === ref ? (value as T) : 'corrupt';
+  } catch {
+    return 'corrupt';
+  }
 }
 
 function unique(refs: readonly string[]): string[] {
