@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { stat } from 'node:fs/promises';
-import { loadConfig } from './config.js';
+import { configSecrets, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
 import type { HostSimulator } from './hosts/index.js';
@@ -143,7 +143,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 async function serve(config: Config, noWorker: boolean): Promise<number> {
-  const log = createLogger();
+  const log = createLogger({ secrets: configSecrets(config) });
   let gateway;
   try {
     if (noWorker && !config.redis) throw new ConfigError('--no-worker needs a Redis shared with `modelgate worker` processes (`redis:` in the config, or REDIS_URL); without one this gateway would never index.', config.file, 'redis');
@@ -165,7 +165,7 @@ async function serve(config: Config, noWorker: boolean): Promise<number> {
 
 /** `modelgate worker`: indexing jobs from the shared Redis until SIGINT or SIGTERM. */
 async function worker(config: Config): Promise<number> {
-  const log = createLogger();
+  const log = createLogger({ secrets: configSecrets(config) });
   let running;
   try {
     running = await startWorker(config, log);

@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './errors.js';
+import { DEFAULT_LIMITS } from './graphql/limits/index.js';
+import type { Limits } from './graphql/limits/index.js';
 import { DEFAULT_KEY_PREFIX } from './store/redisKeys.js';
 
 /**
@@ -55,6 +57,8 @@ export interface Config {
   sources: SourceConfig[];
   /** Where the demo repositories are built (and other local caches kept). */
   cacheDir: string;
+  /** What one GraphQL operation may ask, and whether introspection is allowed (`limits:`, `introspection:`). */
+  limits: Limits;
 }
 
 export interface LoadConfigOptions {
@@ -82,6 +86,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       refresh: { intervalMs: DEFAULT_INTERVAL_MS },
       sources: [{ kind: 'local' as const, name: 'local', path: resolve(cacheDir, 'demo') }],
       cacheDir,
+      limits: { ...DEFAULT_LIMITS },
     });
   }
   let text: string;
@@ -107,7 +112,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
   if (!isRecord(root)) fail('(top level)', 'a mapping of settings (listen, redis, refresh, sources)', root);
   const top = expand(root, env, file) as Record<string, unknown>;
-  const known = new Set(['listen', 'redis', 'redisPrefix', 'refresh', 'sources']);
+  const known = new Set(['listen', 'redis', 'redisPrefix', 'refresh', 'sources', 'limits', 'introspection']);
   for (const key of Object.keys(top)) {
     if (!known.has(key)) fail(key, `one of ${[...known].join(', ')} (unknown setting)`, key);
   }
@@ -145,6 +150,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     names.add(s.name);
   });
 
+  const limits = limitsConfig(top.limits, top.introspection, fail);
+
   return Object.freeze({
     file,
     demo: false,
@@ -154,7 +161,67 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     refresh: { intervalMs, ...(stallAfterMs !== undefined ? { stallAfterMs } : {}) },
     sources,
     cacheDir,
+    limits,
   });
+}
+
+/** Every token and webhook secret in the configuration: the logger and error formatter never write them. */
+export function configSecrets(config: Pick<Config, 'sources' | 'redis'>): string[] {
+  const secrets: string[] = [];
+  for (const source of config.sources) {
+    if (source.kind === 'local') continue;
+    if (source.token) secrets.push(source.token);
+    if (source.webhookSecret) secrets.push(source.webhookSecret);
+  }
+  if (config.redis) {
+    try {
+      const url = new URL(config.redis);
+      if (url.password) secrets.push(decodeURIComponent(url.password));
+    } catch {
+      // checked when the config was read; nothing to add
+    }
+  }
+  return secrets;
+}
+
+/** The most `limits.pageSize` may be (the resolvers' own backstop, `MAX_PAGE_SIZE` in graphql/paginate.ts). */
+const PAGE_SIZE_CEILING = 10_000;
+
+function limitsConfig(raw: unknown, introspection: unknown, fail: (key: string, expected: string, got: unknown) => never): Limits {
+  const value = raw ?? {};
+  if (!isRecord(value)) return fail('limits', 'a mapping like { depth: 15, cost: 50000, pageSize: 500 }', value);
+  const fields = ['depth', 'cost', 'pageSize', 'documentBytes', 'timeout', 'aliases', 'batch'];
+  for (const field of Object.keys(value)) if (!fields.includes(field)) fail(`limits.${field}`, `one of ${fields.join(', ')} (unknown setting)`, field);
+  const count = (field: 'depth' | 'cost' | 'pageSize' | 'aliases' | 'batch', min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const v = value[field];
+    if (v === undefined) return DEFAULT_LIMITS[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return fail(`limits.${field}`, `a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`, v);
+    return v;
+  };
+  const documentBytes = value.documentBytes === undefined ? DEFAULT_LIMITS.documentBytes : byteSize(value.documentBytes) ?? fail('limits.documentBytes', 'a size like 100kb, 1mb or a number of bytes', value.documentBytes);
+  const timeoutMs = value.timeout === undefined ? DEFAULT_LIMITS.timeoutMs : durationMs(value.timeout) ?? fail('limits.timeout', 'a duration like 30s or 500ms', value.timeout);
+  if (introspection !== undefined && typeof introspection !== 'boolean') fail('introspection', 'true or false', introspection);
+  return {
+    depth: count('depth', 1),
+    cost: count('cost', 1),
+    pageSize: count('pageSize', 1, PAGE_SIZE_CEILING),
+    documentBytes,
+    timeoutMs,
+    aliases: count('aliases', 0),
+    batch: count('batch', 0),
+    introspection: (introspection as boolean | undefined) ?? DEFAULT_LIMITS.introspection,
+  };
+}
+
+/** `100kb`, `1mb`, `512b`, or a number of bytes (1 kb = 1024 bytes, as express counts). */
+function byteSize(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)$/i.exec(value.trim());
+  if (!match) return undefined;
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] as string).toLowerCase() as 'b' | 'kb' | 'mb'];
+  const bytes = Math.floor(Number(match[1]) * unit);
+  return bytes > 0 ? bytes : undefined;
 }
 
 function sourceConfig(raw: unknown, key: string, file: string, fail: (key: string, expected: string, got: unknown) => never): SourceConfig {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { configSecrets } from './config.js';
 import type { Config } from './config.js';
 import { buildDemoRepositories } from './demo/index.js';
 import { Redis } from 'ioredis';
@@ -7,6 +8,7 @@ import { InMemoryEventBus, RedisEventBus, publishSnapshotEvents } from './events
 import type { EventBus } from './events/index.js';
 import { IndexJobs, Indexer, SourceTagWriter } from './indexer/index.js';
 import type { IndexSummary } from './indexer/index.js';
+import { createRedactor } from './log.js';
 import type { Logger } from './log.js';
 import { GitHubSource, GitLabSource, LocalGitSource, createGitHubClient, createGitLabClient } from './sources/index.js';
 import type { GitSource, ObjectCache } from './sources/index.js';
@@ -68,8 +70,10 @@ function createEventBus(config: Config, log?: Logger): EventBus {
   return config.redis ? RedisEventBus.create({ url: config.redis, prefix: config.redisPrefix, ...(log ? { log: (m) => log.error(m) } : {}) }) : InMemoryEventBus.create();
 }
 
-function createStore(config: Config): RegistryStore {
-  return config.redis ? RedisRegistryStore.create({ url: config.redis, prefix: config.redisPrefix }) : InMemoryRegistryStore.create();
+function createStore(config: Config, log?: Logger): RegistryStore {
+  if (!config.redis) return InMemoryRegistryStore.create();
+  const onCorrupt = (ref: string) => log?.error(`the index of ${ref} in Redis was corrupt; it was dropped and the next pass indexes it again.`);
+  return RedisRegistryStore.create({ url: config.redis, prefix: config.redisPrefix, onCorrupt });
 }
 
 /** The job runner on Redis: BullMQ's blocking workers need `maxRetriesPerRequest: null`. */
@@ -130,7 +134,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
   }
   const objects = createObjectCache(config);
   const sources = createSources(config, log, objects.cache);
-  const store = createStore(config);
+  const store = createStore(config, log);
   const events = createEventBus(config, log);
   const indexer = Indexer.create({ sources, store, onSnapshot: publishSnapshotEvents(events, (m) => log.error(m)), log: (m) => log.info(m) });
   const redis = config.redis;
@@ -150,6 +154,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     }),
     host: config.listen.host,
     port: config.listen.port,
+    limits: config.limits,
+    redact: createRedactor(configSecrets(config)),
     log: (message, error) => log.error(message, error),
   });
   if (!running) indexer.start(config.refresh.intervalMs);
@@ -185,7 +191,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   if (config.demo && config.sources[0]?.kind === 'local') await buildDemoRepositories(config.sources[0].path);
   const objects = createObjectCache(config);
   const sources = createSources(config, log, objects.cache);
-  const store = createStore(config);
+  const store = createStore(config, log);
   // The worker publishes what its jobs find; the gateways' readers fan it out to their subscribers.
   const events = createEventBus(config, log);
   const indexer = Indexer.create({ sources, store, onSnapshot: publishSnapshotEvents(events, (m) => log.error(m)), log: (m) => log.info(m) });

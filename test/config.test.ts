@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { loadConfig, parseConfig } from '../src/config.js';
+import { configSecrets, loadConfig, parseConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'modelgate-config-'));
@@ -66,6 +66,12 @@ describe('configuration', () => {
     ['a typo under refresh', 'refresh: { intervall: 1s }\nsources: [{kind: local, path: a}]\n', 'refresh.intervall', /unknown setting/],
     ['an unknown refsCheck', 'sources: [{kind: github, repos: [a/b], refsCheck: sometimes}]\n', 'sources[0].refsCheck', /must be graphql or etag, got "sometimes"/],
     ['a folder that does not exist', 'sources: [{kind: local, path: ./nowhere}]\n', 'sources[0].path', /must be an existing folder/],
+    ['a depth that is not a whole number', 'limits: { depth: deep }\nsources: [{kind: local, path: a}]\n', 'limits.depth', /must be a whole number from 1, got "deep"/],
+    ['a page size above the ceiling', 'limits: { pageSize: 20000 }\nsources: [{kind: local, path: a}]\n', 'limits.pageSize', /must be a whole number from 1 to 10000, got 20000/],
+    ['a document size without unit', 'limits: { documentBytes: lots }\nsources: [{kind: local, path: a}]\n', 'limits.documentBytes', /must be a size like 100kb, 1mb or a number of bytes, got "lots"/],
+    ['a bad timeout', 'limits: { timeout: forever }\nsources: [{kind: local, path: a}]\n', 'limits.timeout', /must be a duration like 30s or 500ms, got "forever"/],
+    ['a typo under limits', 'limits: { alias: 3 }\nsources: [{kind: local, path: a}]\n', 'limits.alias', /unknown setting/],
+    ['introspection that is not a boolean', 'introspection: sometimes\nsources: [{kind: local, path: a}]\n', 'introspection', /must be true or false, got "sometimes"/],
   ])('reports %s with the file, the key and what was expected', (_name, text, key, message) => {
     const error = errorOf(text);
     expect(error.file).toBe(FILE);
@@ -82,6 +88,25 @@ describe('configuration', () => {
     expect(error.key).toBe(key);
     expect(error.message).toMatch(message);
     expect(() => loadConfig({ env: { ...env, MODELGATE_CACHE_DIR: DIR }, cwd: '/nonexistent-dir-for-test' })).toThrow(message);
+  });
+
+  it('fills in the default limits and allows introspection when the config says nothing about them', () => {
+    const config = parseConfig('sources: [{kind: local, path: a}]\n', FILE, {});
+    expect(config.limits).toEqual({ depth: 15, cost: 50000, pageSize: 500, documentBytes: 102400, timeoutMs: 30000, aliases: 50, batch: 0, introspection: true });
+  });
+
+  it('reads every limit and introspection: false', () => {
+    const config = parseConfig('introspection: false\nlimits: { depth: 8, cost: 1000, pageSize: 50, documentBytes: 16kb, timeout: 2s, aliases: 5, batch: 4 }\nsources: [{kind: local, path: a}]\n', FILE, {});
+    expect(config.limits).toEqual({ depth: 8, cost: 1000, pageSize: 50, documentBytes: 16384, timeoutMs: 2000, aliases: 5, batch: 4, introspection: false });
+  });
+
+  it('collects every source token, webhook secret and the Redis password as secrets the logs must never show', () => {
+    const config = parseConfig(
+      'redis: redis://gw:r%40dis-pass@127.0.0.1:6379/0\nsources:\n  - kind: github\n    token: gh-token-1\n    webhookSecret: hook-1\n    repos: [a/b]\n  - kind: gitlab\n    token: gl-token-2\n    projects: [g/p]\n  - kind: local\n    path: a\n',
+      FILE,
+      {},
+    );
+    expect(configSecrets(config)).toEqual(['gh-token-1', 'hook-1', 'gl-token-2', 'r@dis-pass']);
   });
 
   it('reports YAML syntax errors with the line', () => {

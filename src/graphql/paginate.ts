@@ -1,8 +1,13 @@
 import { InputError } from '../errors.js';
+import { DEFAULT_PAGE_SIZE, limitError } from './limits/index.js';
 
-/** Largest page a client may ask for; bigger requests are refused rather than truncated. */
-export const MAX_PAGE_SIZE = 500;
-export const DEFAULT_PAGE_SIZE = 50;
+/**
+ * The most `limits.pageSize` may be set to. The configured page size is enforced before
+ * execution (`createPageSizeRule`, with the request's variables); this is the backstop.
+ * Bigger requests are refused rather than truncated.
+ */
+export const MAX_PAGE_SIZE = 10_000;
+export { DEFAULT_PAGE_SIZE };
 
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
@@ -26,7 +31,10 @@ export function paginate<T>(
   args: { first?: number | null; after?: string | null; sorted?: boolean },
 ): Page<T> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+  if (Number.isInteger(first) && first > MAX_PAGE_SIZE) {
+    throw limitError('PAGE_TOO_LARGE', `first must be between 0 and ${MAX_PAGE_SIZE}, got ${first}; page through larger lists with \`after\`.`, { limit: MAX_PAGE_SIZE, actual: first });
+  }
+  if (!Number.isInteger(first) || first < 0) {
     throw new InputError(`first must be between 0 and ${MAX_PAGE_SIZE}, got ${first}; page through larger lists with \`after\`.`);
   }
   let start = 0;

@@ -6,14 +6,19 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { parse, specifiedRules, validate } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { EventBus } from '../events/index.js';
 import { buildSchema, createFormatError } from '../graphql/index.js';
 import type { GraphQLContext, IndexControl, TagWriter } from '../graphql/index.js';
+import { DEFAULT_LIMITS, documentLimitRules, limitError, requestLimitRules } from '../graphql/limits/index.js';
+import type { Limits } from '../graphql/limits/index.js';
 import { createLoaders } from '../store/index.js';
 import type { RegistryStore } from '../store/index.js';
+import { createLimitGuards } from './createLimitGuards.js';
+import { createLimitsPlugin } from './createLimitsPlugin.js';
 import { graphiqlPage } from './graphiqlPage.js';
 
 export interface ServerOptions {
@@ -29,6 +34,10 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port: number;
   log?: (message: string, error?: unknown) => void;
+  /** Cleans every error message that goes to a client (configured tokens and secret shapes); `createRedactor` in log.ts. */
+  redact?: (text: string) => string;
+  /** What one operation may ask (depth, cost, page size, size, time, aliases, batch, introspection); `DEFAULT_LIMITS` for what is left out. */
+  limits?: Partial<Limits>;
 }
 
 export interface RunningServer {
@@ -75,7 +84,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   app.disable('x-powered-by');
   const http = createHttpServer(app);
   const schema = await buildSchema();
-  const formatError = createFormatError((message, error) => log(message, error));
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const documentRules = documentLimitRules(limits);
+  const redact = options.redact ?? ((text: string) => text);
+  const formatError = createFormatError((message, error) => log(message, error), redact);
   const contextOf = (callerTokens: Map<string, string>): GraphQLContext => ({
     store: options.store,
     loaders: createLoaders(options.store),
@@ -97,6 +109,23 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       context: (ctx) => contextOf(connectionTokensOf(ctx.extra.request.headers, ctx.connectionParams)),
       // The same error codes and masking as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      // The same limits as over HTTP, checked before anything runs; graphql-ws then parses and validates as usual.
+      onSubscribe: (_ctx, _id, payload) => {
+        const bytes = Buffer.byteLength(payload.query);
+        if (bytes > limits.documentBytes) {
+          return [limitError('DOCUMENT_TOO_LARGE', `The document is ${bytes} bytes; the limit is ${limits.documentBytes} bytes (limits.documentBytes). Send a smaller document: fewer fields, values in variables.`, { limit: limits.documentBytes, actual: bytes })];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws reports the syntax error itself
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...documentRules]);
+        if (errors.length > 0) return errors.some((e) => e.extensions.code) ? errors.filter((e) => e.extensions.code) : undefined;
+        const requestErrors = validate(schema, document, requestLimitRules(limits, { variables: payload.variables ?? undefined, operationName: payload.operationName }));
+        return requestErrors.length > 0 ? requestErrors : undefined;
+      },
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
     },
     wsServer,
@@ -106,7 +135,15 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Apollo's own switch stays on: `introspection: false` is enforced by NoIntrospectionRule (in
+    // `validationRules`, and over WebSocket too) with the INTROSPECTION_DISABLED code.
+    introspection: true,
+    validationRules: documentRules,
+    // A POST must be JSON (or carry a preflighted header): a browser on another site cannot send one unasked.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: limits.batch > 0,
     plugins: [
+      createLimitsPlugin<GraphQLContext>(limits),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       ApolloServerPluginLandingPageDisabled(),
       // Closes the WebSocket connections (their subscriptions end) when the server stops.
@@ -123,7 +160,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     try {
       await options.store.ping();
     } catch (error) {
-      reasons.push(`store unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      reasons.push(redact(`store unreachable: ${error instanceof Error ? error.message : String(error)}`));
     }
     if (options.indexer && !options.indexer.ready) reasons.push('first index pass not finished');
     res.status(reasons.length === 0 ? 200 : 503).json({ ready: reasons.length === 0, reasons });
@@ -136,9 +173,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   app.get('/', (_req, res) => {
     res.redirect('/graphiql');
   });
+  const guards = createLimitGuards(limits);
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    guards.before,
+    express.json({ limit: limits.documentBytes }),
+    guards.bodyErrors,
+    guards.afterBody,
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GraphQLContext> => contextOf(callerTokensOf(req.headers)),
     }),

@@ -249,7 +249,7 @@ describe('the gateway over local Git repositories', () => {
 
   it('refuses pages larger than the maximum with a clear error', async () => {
     const { errors } = await gateway.query(ModelsDocument, { first: 100000 });
-    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(errors?.[0]?.extensions?.code).toBe('PAGE_TOO_LARGE');
     expect(errors?.[0]?.message).toMatch(/first must be between 0 and 500/);
   });
 });
