@@ -59,6 +59,8 @@ export interface Config {
   cacheDir: string;
   /** What one GraphQL operation may ask, and whether introspection is allowed (`limits:`, `introspection:`). */
   limits: Limits;
+  /** `keep`: registry events kept for `since` replays (the Redis stream's approximate length, or the in-memory ring's). */
+  events: { keep: number };
 }
 
 export interface LoadConfigOptions {
@@ -87,6 +89,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       sources: [{ kind: 'local' as const, name: 'local', path: resolve(cacheDir, 'demo') }],
       cacheDir,
       limits: { ...DEFAULT_LIMITS },
+      events: { keep: DEFAULT_EVENTS_KEPT },
     });
   }
   let text: string;
@@ -112,7 +115,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
   if (!isRecord(root)) fail('(top level)', 'a mapping of settings (listen, redis, refresh, sources)', root);
   const top = expand(root, env, file) as Record<string, unknown>;
-  const known = new Set(['listen', 'redis', 'redisPrefix', 'refresh', 'sources', 'limits', 'introspection']);
+  const known = new Set(['listen', 'redis', 'redisPrefix', 'refresh', 'sources', 'limits', 'introspection', 'events']);
   for (const key of Object.keys(top)) {
     if (!known.has(key)) fail(key, `one of ${[...known].join(', ')} (unknown setting)`, key);
   }
@@ -151,6 +154,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   });
 
   const limits = limitsConfig(top.limits, top.introspection, fail);
+  const events = top.events ?? {};
+  if (!isRecord(events)) fail('events', 'a mapping like { keep: 10000 }', events);
+  known2('events', events as Record<string, unknown>, ['keep']);
+  const keep = (events as Record<string, unknown>).keep ?? DEFAULT_EVENTS_KEPT;
+  if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 100 || keep > 10_000_000) fail('events.keep', 'a whole number of events from 100 to 10,000,000', keep);
 
   return Object.freeze({
     file,
@@ -162,8 +170,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     sources,
     cacheDir,
     limits,
+    events: { keep: keep as number },
   });
 }
+
+/** Registry events kept for `since` replays unless `events.keep` says otherwise. */
+const DEFAULT_EVENTS_KEPT = 10_000;
 
 /** Every token and webhook secret in the configuration: the logger and error formatter never write them. */
 export function configSecrets(config: Pick<Config, 'sources' | 'redis'>): string[] {

@@ -67,7 +67,9 @@ function createObjectCache(config: Config): { cache?: ObjectCache; close(): Prom
 
 /** Where registry events go: a Redis stream every gateway reads (with Redis), or this process's memory. */
 function createEventBus(config: Config, log?: Logger): EventBus {
-  return config.redis ? RedisEventBus.create({ url: config.redis, prefix: config.redisPrefix, ...(log ? { log: (m) => log.error(m) } : {}) }) : InMemoryEventBus.create();
+  return config.redis
+    ? RedisEventBus.create({ url: config.redis, prefix: config.redisPrefix, maxLength: config.events.keep, ...(log ? { log: (m) => log.error(m) } : {}) })
+    : InMemoryEventBus.create({ capacity: config.events.keep });
 }
 
 function createStore(config: Config, log?: Logger): RegistryStore {

@@ -64,6 +64,8 @@ describe('configuration', () => {
     ['a redis URL without scheme', 'redis: localhost:6379\nsources: [{kind: local, path: a}]\n', 'redis', /redis:\/\/ or rediss:\/\//],
     ['a typo under listen', 'listen: { prot: 5000 }\nsources: [{kind: local, path: a}]\n', 'listen.prot', /unknown setting/],
     ['a typo under refresh', 'refresh: { intervall: 1s }\nsources: [{kind: local, path: a}]\n', 'refresh.intervall', /unknown setting/],
+    ['too few events kept', 'events: { keep: 5 }\nsources: [{kind: local, path: a}]\n', 'events.keep', /must be a whole number of events from 100 to 10,000,000, got 5/],
+    ['a typo under events', 'events: { kept: 500 }\nsources: [{kind: local, path: a}]\n', 'events.kept', /unknown setting/],
     ['an unknown refsCheck', 'sources: [{kind: github, repos: [a/b], refsCheck: sometimes}]\n', 'sources[0].refsCheck', /must be graphql or etag, got "sometimes"/],
     ['a folder that does not exist', 'sources: [{kind: local, path: ./nowhere}]\n', 'sources[0].path', /must be an existing folder/],
     ['a depth that is not a whole number', 'limits: { depth: deep }\nsources: [{kind: local, path: a}]\n', 'limits.depth', /must be a whole number from 1, got "deep"/],
@@ -93,6 +95,11 @@ describe('configuration', () => {
   it('fills in the default limits and allows introspection when the config says nothing about them', () => {
     const config = parseConfig('sources: [{kind: local, path: a}]\n', FILE, {});
     expect(config.limits).toEqual({ depth: 15, cost: 50000, pageSize: 500, documentBytes: 102400, timeoutMs: 30000, aliases: 50, batch: 0, introspection: true });
+  });
+
+  it('keeps 10,000 registry events for `since` unless events.keep says otherwise', () => {
+    expect(parseConfig('sources: [{kind: local, path: a}]\n', FILE, {}).events).toEqual({ keep: 10000 });
+    expect(parseConfig('events: { keep: 250000 }\nsources: [{kind: local, path: a}]\n', FILE, {}).events).toEqual({ keep: 250000 });
   });
 
   it('reads every limit and introspection: false', () => {
