@@ -102,23 +102,33 @@ function requestsOf(stats: SimStatsSnapshot, endpoint: string): number {
   return stats.byEndpoint[endpoint]?.requests ?? 0;
 }
 
-describe('the github source when the host rate-limits, fails or hangs', () => {
-  const dir = useTempDir('modelgate-github-faults');
-  let writers: Map<string, RepoWriter>;
+/**
+ * The repositories of a describe block (built once) and simulators over them, each closed
+ * after its test: `start` takes the simulator's options, a token `t` by default.
+ */
+function useFaultRepos(label: string): { dir: { readonly path: string }; writers: () => Map<string, RepoWriter>; start(options?: Omit<HostSimulatorOptions, 'reposDir'>): Promise<HostSimulator> } {
+  const dir = useTempDir(label);
+  let built = new Map<string, RepoWriter>();
   const running: HostSimulator[] = [];
-
   beforeAll(async () => {
-    writers = await buildRepos(dir.path);
+    built = await buildRepos(dir.path);
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((sim) => sim.close()));
   });
+  return {
+    dir,
+    writers: () => built,
+    start: async (options = {}) => {
+      const sim = await HostSimulator.start({ reposDir: dir.path, tokens: { t: {} }, ...options });
+      running.push(sim);
+      return sim;
+    },
+  };
+}
 
-  async function start(options: Omit<HostSimulatorOptions, 'reposDir'> = {}): Promise<HostSimulator> {
-    const sim = await HostSimulator.start({ reposDir: dir.path, tokens: { t: {} }, ...options });
-    running.push(sim);
-    return sim;
-  }
+describe('the github source when the host rate-limits, fails or hangs', () => {
+  const { dir, writers, start } = useFaultRepos('modelgate-github-faults');
 
   function github(sim: HostSimulator, options: { token?: string; client?: Partial<GitHubClientOptions>; source?: Partial<GitHubSourceOptions> } = {}): GitHubSource {
     return GitHubSource.create({
@@ -251,7 +261,7 @@ describe('the github source when the host rate-limits, fails or hangs', () => {
     expect(before.snapshot.models.map((m) => m?.versions.map((v) => v.name))).toEqual([['v1.1.0', 'v1.0.0']]);
 
     // A new version with a new folder, whose tree listing the host refuses on every attempt.
-    const churn = writers.get('churn') as RepoWriter;
+    const churn = writers().get('churn') as RepoWriter;
     await churn.write({ 'reports/auc.json': '{"auc": 0.9}\n' });
     const third = await churn.commit('churn: reports', { date: '2025-03-04T10:00:00+02:00', author: AUTHOR });
     await churn.tag('churn@v1.2.0', { message: 'third version', date: '2025-03-04T11:00:00+02:00', tagger: TAGGER });
@@ -277,22 +287,7 @@ describe('the github source when the host rate-limits, fails or hangs', () => {
 });
 
 describe('the gitlab source when the host rate-limits, fails or hangs', () => {
-  const dir = useTempDir('modelgate-gitlab-faults');
-  let writers: Map<string, RepoWriter>;
-  const running: HostSimulator[] = [];
-
-  beforeAll(async () => {
-    writers = await buildRepos(dir.path);
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sim) => sim.close()));
-  });
-
-  async function start(options: Omit<HostSimulatorOptions, 'reposDir'> = {}): Promise<HostSimulator> {
-    const sim = await HostSimulator.start({ reposDir: dir.path, tokens: { t: {} }, ...options });
-    running.push(sim);
-    return sim;
-  }
+  const { dir, writers, start } = useFaultRepos('modelgate-gitlab-faults');
 
   function gitlab(sim: HostSimulator, client: Partial<GitLabClientOptions> = {}): GitLabSource {
     return GitLabSource.create({ client: createGitLabClient({ host: sim.url, token: 't', retryBaseMs: 10, ...client }), groups: ['acme'] });
@@ -423,7 +418,7 @@ describe('the gitlab source when the host rate-limits, fails or hangs', () => {
     const before = await storedOf(store, 'gitlab:acme/churn');
     expect(before.snapshot.models.map((m) => m?.versions.map((v) => v.name))).toEqual([['v1.1.0', 'v1.0.0']]);
 
-    const churn = writers.get('churn') as RepoWriter;
+    const churn = writers().get('churn') as RepoWriter;
     await churn.write({ 'reports/auc.json': '{"auc": 0.9}\n' });
     const third = await churn.commit('churn: reports', { date: '2025-03-04T10:00:00+02:00', author: AUTHOR });
     await churn.tag('churn@v1.2.0', { message: 'third version', date: '2025-03-04T11:00:00+02:00', tagger: TAGGER });
